@@ -1,0 +1,375 @@
+//! Finding the session token in a request: Cookie header scanning, chunk reassembly and the
+//! Bearer fallback (reference-behaviour.md sections 4 and 6).
+
+use std::borrow::Cow;
+
+use crate::error::Error;
+
+/// Bounds on request input, checked before any work proportional to its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest token accepted, in bytes, whether unchunked, joined from chunks or from an
+    /// `Authorization` header. Default 128 KiB: the references split a 40 KB session into
+    /// 11 cookies, and browsers refuse far smaller headers than this.
+    pub max_token_len: usize,
+    /// Longest `Cookie` header accepted (all lines together), in bytes. Default 256 KiB.
+    pub max_header_len: usize,
+    /// Most session chunk cookies accepted. Default 64 (a 128 KiB token is 34 chunks).
+    pub max_chunks: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_token_len: 128 * 1024,
+            max_header_len: 256 * 1024,
+            max_chunks: 64,
+        }
+    }
+}
+
+/// Splits one `Cookie` header into trimmed `(name, value)` pairs. Pieces without `=` are
+/// skipped; spaces and tabs around names and values are ignored.
+pub(crate) fn pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
+    header.split(';').filter_map(|piece| {
+        let (name, value) = piece.split_once('=')?;
+        Some((trim(name), trim(value)))
+    })
+}
+
+fn trim(s: &str) -> &str {
+    s.trim_matches([' ', '\t'])
+}
+
+/// `decodeURIComponent`: every `%` must start `%XX`, and the bytes must be UTF-8.
+pub(crate) fn percent_decode(s: &str) -> Option<Cow<'_, str>> {
+    if !s.contains('%') {
+        return Some(Cow::Borrowed(s));
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hi = (hex[0] as char).to_digit(16)?;
+            let lo = (hex[1] as char).to_digit(16)?;
+            out.push((hi * 16 + lo) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok().map(Cow::Owned)
+}
+
+/// A cookie value as the references read it: percent-decoded when it contains `%`, the raw
+/// value when that decoding fails.
+fn cookie_value(raw: &str) -> Cow<'_, str> {
+    percent_decode(raw).unwrap_or(Cow::Borrowed(raw))
+}
+
+/// `<name>.<digits>` gives the chunk index; a number too large for `usize` saturates (and then
+/// can only be a gap).
+fn chunk_index(cookie: &str, session_name: &str) -> Option<usize> {
+    let digits = cookie.strip_prefix(session_name)?.strip_prefix('.')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(digits.parse().unwrap_or(usize::MAX))
+}
+
+/// The session cookies of one request, borrowed from the headers.
+struct Found<'a> {
+    /// `Some(None)`: the unchunked name was present with an empty value.
+    unchunked: Option<Option<Cow<'a, str>>>,
+    /// `(name, index, value)`; the name is kept so the first occurrence of each name wins.
+    chunks: Vec<(&'a str, usize, Option<Cow<'a, str>>)>,
+}
+
+/// Finds the session token in `Cookie` header lines (read as one header joined by `;`; the
+/// closure yields the lines, and is called twice: once to check the size, once to scan), then falls back
+/// to `Authorization: Bearer` exactly as the references do: only when no session cookie has a
+/// value.
+pub(crate) fn find_token<'a, I: Iterator<Item = &'a str>>(
+    cookie_headers: impl Fn() -> I,
+    authorization: Option<&'a str>,
+    session_name: &str,
+    limits: &Limits,
+) -> Result<Option<Cow<'a, str>>, Error> {
+    let header_len = cookie_headers()
+        .map(str::len)
+        .fold(0usize, usize::saturating_add);
+    if header_len > limits.max_header_len {
+        return Err(Error::TooLarge {
+            what: "cookie header",
+            limit: limits.max_header_len,
+        });
+    }
+    let mut found = Found {
+        unchunked: None,
+        chunks: Vec::new(),
+    };
+    for (name, raw) in cookie_headers().flat_map(pairs) {
+        let value = (!raw.is_empty())
+            .then(|| cookie_value(raw))
+            .filter(|v| !v.is_empty());
+        if name == session_name {
+            // The first occurrence of a name wins.
+            found.unchunked.get_or_insert(value);
+        } else if let Some(index) = chunk_index(name, session_name) {
+            if found.chunks.iter().any(|(seen, _, _)| *seen == name) {
+                continue;
+            }
+            if found.chunks.len() == limits.max_chunks {
+                return Err(Error::TooLarge {
+                    what: "chunk count",
+                    limit: limits.max_chunks,
+                });
+            }
+            found.chunks.push((name, index, value));
+        }
+    }
+    if let Some(token) = join(found, limits)? {
+        return Ok(Some(token));
+    }
+    bearer(authorization, limits)
+}
+
+fn join<'a>(found: Found<'a>, limits: &Limits) -> Result<Option<Cow<'a, str>>, Error> {
+    let unchunked = found.unchunked.flatten();
+    let mut chunks: Vec<(usize, Cow<'a, str>)> = found
+        .chunks
+        .into_iter()
+        .filter_map(|(_, index, value)| Some((index, value?)))
+        .collect();
+    let token = match (unchunked, chunks.is_empty()) {
+        (None, true) => return Ok(None),
+        (Some(token), true) => token,
+        (Some(_), false) => {
+            return Err(Error::InconsistentChunks(
+                "the unchunked cookie is present next to chunks",
+            ));
+        }
+        (None, false) => {
+            chunks.sort_unstable_by_key(|(index, _)| *index);
+            if chunks
+                .iter()
+                .enumerate()
+                .any(|(expected, (index, _))| *index != expected)
+            {
+                let duplicate = chunks.windows(2).any(|w| w[0].0 == w[1].0);
+                return Err(Error::InconsistentChunks(if duplicate {
+                    "a chunk index appears twice"
+                } else {
+                    "a chunk is missing"
+                }));
+            }
+            let len = chunks
+                .iter()
+                .map(|(_, v)| v.len())
+                .fold(0usize, usize::saturating_add);
+            if len > limits.max_token_len {
+                return Err(Error::TooLarge {
+                    what: "token",
+                    limit: limits.max_token_len,
+                });
+            }
+            let mut joined = String::with_capacity(len);
+            for (_, value) in &chunks {
+                joined.push_str(value);
+            }
+            Cow::Owned(joined)
+        }
+    };
+    if token.len() > limits.max_token_len {
+        return Err(Error::TooLarge {
+            what: "token",
+            limit: limits.max_token_len,
+        });
+    }
+    Ok(Some(token))
+}
+
+/// `Authorization: Bearer <token>`: the scheme is case-sensitive, the token is the text after
+/// the first space up to the next one, and it is percent-decoded.
+fn bearer<'a>(
+    authorization: Option<&'a str>,
+    limits: &Limits,
+) -> Result<Option<Cow<'a, str>>, Error> {
+    let Some(header) = authorization else {
+        return Ok(None);
+    };
+    let mut words = header.split(' ');
+    if words.next() != Some("Bearer") {
+        return Ok(None);
+    }
+    let encoded = words.next().unwrap_or("");
+    if encoded.is_empty() {
+        return Ok(None);
+    }
+    if encoded.len() > limits.max_token_len {
+        return Err(Error::TooLarge {
+            what: "token",
+            limit: limits.max_token_len,
+        });
+    }
+    match percent_decode(encoded) {
+        Some(token) => Ok(Some(token)),
+        None => Err(Error::Malformed(
+            "the bearer token is not valid percent-encoding",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NAME: &str = "authjs.session-token";
+
+    fn find(cookie: &str, auth: Option<&str>) -> Result<Option<String>, Error> {
+        find_token(|| std::iter::once(cookie), auth, NAME, &Limits::default())
+            .map(|t| t.map(Cow::into_owned))
+    }
+
+    #[test]
+    fn pairs_trim_and_skip() {
+        let got: Vec<_> = pairs(" a = 1 ;\tb=2=3; junk ; =x;c=").collect();
+        assert_eq!(got, [("a", "1"), ("b", "2=3"), ("", "x"), ("c", "")]);
+    }
+
+    #[test]
+    fn percent_decoding_is_decode_uri_component() {
+        assert_eq!(percent_decode("a%2Eb").unwrap(), "a.b");
+        assert_eq!(percent_decode("%E2%82%AC").unwrap(), "€");
+        assert_eq!(percent_decode("a+b").unwrap(), "a+b");
+        assert!(percent_decode("%E0%A4%A").is_none());
+        assert!(percent_decode("%zz").is_none());
+        assert!(percent_decode("%FF").is_none());
+        assert!(percent_decode("%").is_none());
+    }
+
+    #[test]
+    fn chunk_names() {
+        assert_eq!(chunk_index("authjs.session-token.0", NAME), Some(0));
+        assert_eq!(chunk_index("authjs.session-token.10", NAME), Some(10));
+        assert_eq!(chunk_index("authjs.session-token.", NAME), None);
+        assert_eq!(chunk_index("authjs.session-token.bak", NAME), None);
+        assert_eq!(chunk_index("authjs.session-token-legacy", NAME), None);
+        assert_eq!(chunk_index("authjs.session-token.1x", NAME), None);
+        assert_eq!(chunk_index("authjs.session-token.+1", NAME), None);
+        assert_eq!(
+            chunk_index("authjs.session-token.99999999999999999999999", NAME),
+            Some(usize::MAX)
+        );
+    }
+
+    #[test]
+    fn joins_in_numeric_order() {
+        let mut header = String::from("x=1");
+        for i in (0..12).rev() {
+            header.push_str(&format!("; {NAME}.{i}=p{i}"));
+        }
+        let want: String = (0..12).map(|i| format!("p{i}")).collect();
+        assert_eq!(find(&header, None).unwrap().as_deref(), Some(want.as_str()));
+    }
+
+    #[test]
+    fn first_occurrence_wins_and_empty_is_absent() {
+        assert_eq!(
+            find(&format!("{NAME}=a; {NAME}=b"), None)
+                .unwrap()
+                .as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            find(&format!("{NAME}=; x=1"), Some("Bearer tok"))
+                .unwrap()
+                .as_deref(),
+            Some("tok")
+        );
+        assert_eq!(
+            find(&format!("{NAME}.0=a; {NAME}.1=; {NAME}.1=b"), None)
+                .unwrap()
+                .as_deref(),
+            Some("a")
+        );
+    }
+
+    #[test]
+    fn inconsistent_sets() {
+        let bad = [
+            format!("{NAME}=a; {NAME}.0=b"),
+            format!("{NAME}.0=a; {NAME}.2=b"),
+            format!("{NAME}.1=a"),
+            format!("{NAME}.0=a; {NAME}.00=b"),
+        ];
+        for header in bad {
+            assert!(
+                matches!(
+                    find(&header, Some("Bearer t")),
+                    Err(Error::InconsistentChunks(_))
+                ),
+                "{header}"
+            );
+        }
+    }
+
+    #[test]
+    fn bearer_rules() {
+        assert_eq!(
+            find("", Some("Bearer a%2Eb")).unwrap().as_deref(),
+            Some("a.b")
+        );
+        assert_eq!(find("", Some("bearer a")).unwrap(), None);
+        assert_eq!(find("", Some("Bearer  a")).unwrap(), None);
+        assert_eq!(find("", Some("Bearer")).unwrap(), None);
+        assert_eq!(find("", Some("Bearer a b")).unwrap().as_deref(), Some("a"));
+        assert!(matches!(
+            find("", Some("Bearer %E0%A4%A")),
+            Err(Error::Malformed(_))
+        ));
+        assert_eq!(
+            find(&format!("{NAME}=c"), Some("Bearer b"))
+                .unwrap()
+                .as_deref(),
+            Some("c")
+        );
+    }
+
+    #[test]
+    fn limits_are_enforced_before_work() {
+        let limits = Limits {
+            max_token_len: 8,
+            max_header_len: 100,
+            max_chunks: 2,
+        };
+        let run = |h: &str| {
+            find_token(|| std::iter::once(h), None, NAME, &limits).map(|t| t.map(Cow::into_owned))
+        };
+        assert!(matches!(
+            run(&"x".repeat(101)),
+            Err(Error::TooLarge {
+                what: "cookie header",
+                ..
+            })
+        ));
+        assert!(matches!(
+            run(&format!("{NAME}=123456789")),
+            Err(Error::TooLarge { what: "token", .. })
+        ));
+        assert!(matches!(
+            run(&format!("{NAME}.0=12345; {NAME}.1=12345")),
+            Err(Error::TooLarge { what: "token", .. })
+        ));
+        assert!(matches!(
+            run(&format!("{NAME}.0=1;{NAME}.1=2;{NAME}.2=3")),
+            Err(Error::TooLarge {
+                what: "chunk count",
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,390 @@
+//! `Decoder` and its builder: the one place where the data path is assembled.
+//!
+//! `Cookie header -> session cookie (chunks joined) -> token -> key -> JWE open -> claims
+//! checked -> typed session`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+
+use crate::claims::{self, Clock};
+use crate::cookies::{self, Limits};
+use crate::error::Error;
+use crate::flavor::Flavor;
+use crate::jwe::{self, Compact, Header};
+use crate::secret::{DerivedKey, Secret};
+
+/// Decodes session tokens of one flavor with one set of secrets.
+///
+/// Keys (and v5 `kid` thumbprints) are derived once by [`DecoderBuilder::build`]; a decoder is
+/// cheap to clone (an `Arc` inside) and can be shared between threads, for example in a web
+/// framework's state.
+#[derive(Clone)]
+pub struct Decoder {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    flavor: Flavor,
+    cookie_name: String,
+    /// One entry per configured secret, in order (first = current).
+    keys: Vec<DerivedKey>,
+    tolerance: Duration,
+    clock: Clock,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for Decoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decoder")
+            .field("flavor", &self.inner.flavor)
+            .field("cookie_name", &self.inner.cookie_name)
+            .field(
+                "secrets",
+                &format_args!("[redacted; {}]", self.inner.keys.len()),
+            )
+            .field("clock_tolerance", &self.inner.tolerance)
+            .field("limits", &self.inner.limits)
+            .finish()
+    }
+}
+
+/// Configures a [`Decoder`]. Created by [`Decoder::builder`].
+pub struct DecoderBuilder {
+    flavor: Flavor,
+    secrets: Vec<Secret>,
+    secure: bool,
+    cookie_name: Option<String>,
+    salt: Option<String>,
+    tolerance: Duration,
+    clock: Clock,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for DecoderBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecoderBuilder")
+            .field("flavor", &self.flavor)
+            .field(
+                "secrets",
+                &format_args!("[redacted; {}]", self.secrets.len()),
+            )
+            .field("secure", &self.secure)
+            .field("cookie_name", &self.cookie_name)
+            .field("salt", &self.salt)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DecoderBuilder {
+    /// Adds a secret. Call it once per secret, current first, then older ones, in the order
+    /// the references take them (`AUTH_SECRET_3`... `AUTH_SECRET`: see [`Decoder::from_env`]).
+    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.secrets.push(secret.into());
+        self
+    }
+
+    /// Uses the `__Secure-` cookie name the references use behind HTTPS. In v5 the cookie name
+    /// is also the HKDF salt, so this changes the key. Default `false`.
+    pub fn secure(mut self, secure: bool) -> Self {
+        self.secure = secure;
+        self
+    }
+
+    /// Overrides the session cookie name (the `cookies.sessionToken.name` option of the
+    /// references). In v5 this is also the salt unless [`salt`](Self::salt) is set.
+    pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.cookie_name = Some(name.into());
+        self
+    }
+
+    /// Sets the HKDF salt explicitly. Defaults: v4 `""`, v5 the session cookie name.
+    pub fn salt(mut self, salt: impl Into<String>) -> Self {
+        self.salt = Some(salt.into());
+        self
+    }
+
+    /// Clock skew allowed on `exp` and `nbf`. Default 15 seconds, as the references.
+    pub fn clock_tolerance(mut self, tolerance: Duration) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// Checks times at this unix time (seconds) instead of the system clock: for tests,
+    /// fixtures and replaying a request.
+    pub fn fixed_time(mut self, unix_seconds: i64) -> Self {
+        self.clock = Clock::Fixed(unix_seconds);
+        self
+    }
+
+    /// Size limits on request input. Default [`Limits::default`].
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Derives every key and builds the decoder.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when no secret was given, a secret is empty, or the cookie name is
+    /// empty.
+    pub fn build(self) -> Result<Decoder, Error> {
+        if self.secrets.is_empty() {
+            return Err(Error::Config("no secret configured"));
+        }
+        if self.secrets.iter().any(|s| s.bytes().is_empty()) {
+            return Err(Error::Config("a configured secret is empty"));
+        }
+        let cookie_name = self
+            .cookie_name
+            .unwrap_or_else(|| self.flavor.default_cookie_name(self.secure).to_owned());
+        if cookie_name.is_empty() {
+            return Err(Error::Config("the cookie name is empty"));
+        }
+        let salt = self
+            .salt
+            .as_deref()
+            .unwrap_or_else(|| self.flavor.default_salt(&cookie_name));
+        let keys = self
+            .secrets
+            .iter()
+            .map(|secret| DerivedKey::derive(self.flavor, secret, salt))
+            .collect();
+        Ok(Decoder {
+            inner: Arc::new(Inner {
+                flavor: self.flavor,
+                cookie_name,
+                keys,
+                tolerance: self.tolerance,
+                clock: self.clock,
+                limits: self.limits,
+            }),
+        })
+    }
+}
+
+impl Decoder {
+    /// Starts configuring a decoder for `flavor`.
+    pub fn builder(flavor: Flavor) -> DecoderBuilder {
+        DecoderBuilder {
+            flavor,
+            secrets: Vec::new(),
+            secure: false,
+            cookie_name: None,
+            salt: None,
+            tolerance: Duration::from_secs(15),
+            clock: Clock::System,
+            limits: Limits::default(),
+        }
+    }
+
+    /// The flavor this decoder reads.
+    pub fn flavor(&self) -> Flavor {
+        self.inner.flavor
+    }
+
+    /// The session cookie name this decoder looks for.
+    pub fn cookie_name(&self) -> &str {
+        &self.inner.cookie_name
+    }
+
+    /// The key ids of the configured secrets, in order: the RFC 7638 thumbprint of each
+    /// derived `A256CBC-HS512` key, which is the `kid` a v5 reference writes into the tokens it
+    /// encrypts with that secret. Thumbprints are public (every v5 token header carries one);
+    /// they tell which secret a token was made with without revealing any secret.
+    pub fn key_ids(&self) -> impl Iterator<Item = &str> {
+        self.inner
+            .keys
+            .iter()
+            .map(|key| key.kid(crate::flavor::Enc::A256CbcHs512))
+    }
+
+    /// Decrypts and checks one token (the session cookie's value, chunks already joined) and
+    /// deserializes its claims into `T`: [`Session`](crate::Session), your own type, or
+    /// [`serde_json::Value`] for exactly the object the reference returns.
+    ///
+    /// # Errors
+    /// Every way a token can fail, as [`Error`] variants: too large, not a JWE, malformed,
+    /// unsupported algorithm, decryption failed, expired, not yet valid, invalid claims, or
+    /// claims that do not fit `T`.
+    pub fn decode<T: DeserializeOwned>(&self, token: &str) -> Result<T, Error> {
+        let inner = &*self.inner;
+        if token.len() > inner.limits.max_token_len {
+            return Err(Error::TooLarge {
+                what: "token",
+                limit: inner.limits.max_token_len,
+            });
+        }
+        let compact = Compact::split(token)?;
+        let header = Header::parse(compact.header, inner.flavor)?;
+        let keys = inner.keys.iter().filter(|key| match &header.kid {
+            None => true,
+            Some(Some(kid)) => key.kid(header.enc) == kid,
+            Some(None) => false,
+        });
+        let plaintext = jwe::open(&compact, &header, keys)?;
+        let payload = std::str::from_utf8(jwe::strip_bom(&plaintext))
+            .map_err(|_| Error::InvalidClaims("the claims are not UTF-8"))?;
+        claims::check(
+            payload,
+            &header.replicas,
+            inner.clock.now(),
+            inner.tolerance,
+        )?;
+        serde_json::from_str(payload).map_err(|e| Error::ClaimsType {
+            line: e.line(),
+            column: e.column(),
+        })
+    }
+
+    /// The session of a request, for diagnostics: `Ok(None)` when the request carries no
+    /// session cookie and no `Authorization: Bearer` token, `Err` when it carries one that
+    /// cannot be used.
+    ///
+    /// `cookie_header` is the whole `Cookie` header; `authorization` the `Authorization`
+    /// header, used only when no session cookie has a value (as `getToken` does).
+    ///
+    /// # Errors
+    /// As [`decode`](Self::decode), plus [`Error::InconsistentChunks`] and
+    /// [`Error::TooLarge`] for the cookie set.
+    pub fn session<T: DeserializeOwned>(
+        &self,
+        cookie_header: Option<&str>,
+        authorization: Option<&str>,
+    ) -> Result<Option<T>, Error> {
+        self.session_from(|| cookie_header.into_iter(), authorization)
+    }
+
+    /// `getToken()` parity: the session, or `None` for "no session" of any kind (no cookie,
+    /// expired, wrong secret, tampered, inconsistent chunks, ...).
+    pub fn get_token<T: DeserializeOwned>(
+        &self,
+        cookie_header: Option<&str>,
+        authorization: Option<&str>,
+    ) -> Option<T> {
+        self.session(cookie_header, authorization).ok().flatten()
+    }
+
+    /// Like `getToken({ raw: true })`: the session token found in the request (chunks
+    /// joined, Bearer fallback applied), not decrypted.
+    pub fn raw_token(
+        &self,
+        cookie_header: Option<&str>,
+        authorization: Option<&str>,
+    ) -> Option<String> {
+        self.find(|| cookie_header.into_iter(), authorization)
+            .ok()
+            .flatten()
+            .map(std::borrow::Cow::into_owned)
+    }
+
+    /// [`session`](Self::session) over an `http::HeaderMap`: every `Cookie` line (HTTP/2 may
+    /// send several), then `Authorization`. Header values that are not UTF-8 are skipped.
+    ///
+    /// # Errors
+    /// As [`session`](Self::session).
+    #[cfg(feature = "http")]
+    pub fn from_headers<T: DeserializeOwned>(
+        &self,
+        headers: &http::HeaderMap,
+    ) -> Result<Option<T>, Error> {
+        fn text(v: &http::HeaderValue) -> Option<&str> {
+            std::str::from_utf8(v.as_bytes()).ok()
+        }
+        let cookies = || {
+            headers
+                .get_all(http::header::COOKIE)
+                .iter()
+                .filter_map(text)
+        };
+        let authorization = headers.get(http::header::AUTHORIZATION).and_then(text);
+        self.session_from(cookies, authorization)
+    }
+
+    fn find<'a, I: Iterator<Item = &'a str>>(
+        &self,
+        cookie_headers: impl Fn() -> I,
+        authorization: Option<&'a str>,
+    ) -> Result<Option<std::borrow::Cow<'a, str>>, Error> {
+        cookies::find_token(
+            cookie_headers,
+            authorization,
+            &self.inner.cookie_name,
+            &self.inner.limits,
+        )
+    }
+
+    fn session_from<'a, T: DeserializeOwned, I: Iterator<Item = &'a str>>(
+        &self,
+        cookie_headers: impl Fn() -> I,
+        authorization: Option<&'a str>,
+    ) -> Result<Option<T>, Error> {
+        match self.find(cookie_headers, authorization)? {
+            Some(token) => self.decode(&token).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Builds a decoder from the environment variables the references read.
+    ///
+    /// - v4: secret `NEXTAUTH_SECRET`, else `AUTH_SECRET`; secure cookies when `NEXTAUTH_URL`
+    ///   starts with `https://`, or, when `NEXTAUTH_URL` is unset, when `VERCEL` is set.
+    /// - v5: secrets `AUTH_SECRET_3`, `AUTH_SECRET_2`, `AUTH_SECRET_1`, `AUTH_SECRET` (those
+    ///   set, in that order, the first is current), else `NEXTAUTH_SECRET`; secure cookies when
+    ///   `AUTH_URL` (else `NEXTAUTH_URL`) starts with `https://`.
+    ///
+    /// Variables set to the empty string count as unset.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when no secret variable is set.
+    pub fn from_env(flavor: Flavor) -> Result<Self, Error> {
+        Self::from_vars(flavor, |name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](Self::from_env) over any variable lookup.
+    pub(crate) fn from_vars(
+        flavor: Flavor,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, Error> {
+        let var = |name: &str| var(name).filter(|v| !v.is_empty());
+        let https = |url: Option<String>| url.is_some_and(|url| url.starts_with("https://"));
+        let (secrets, secure): (Vec<String>, bool) = match flavor {
+            Flavor::V4 => (
+                var("NEXTAUTH_SECRET")
+                    .or_else(|| var("AUTH_SECRET"))
+                    .into_iter()
+                    .collect(),
+                match var("NEXTAUTH_URL") {
+                    Some(url) => https(Some(url)),
+                    None => var("VERCEL").is_some(),
+                },
+            ),
+            Flavor::V5 => {
+                let rotation = [
+                    "AUTH_SECRET_3",
+                    "AUTH_SECRET_2",
+                    "AUTH_SECRET_1",
+                    "AUTH_SECRET",
+                ];
+                let mut secrets: Vec<String> = rotation.into_iter().filter_map(var).collect();
+                if secrets.is_empty() {
+                    secrets.extend(var("NEXTAUTH_SECRET"));
+                }
+                (
+                    secrets,
+                    https(var("AUTH_URL").or_else(|| var("NEXTAUTH_URL"))),
+                )
+            }
+        };
+        if secrets.is_empty() {
+            return Err(Error::Config(
+                "no secret in the environment (AUTH_SECRET or NEXTAUTH_SECRET)",
+            ));
+        }
+        secrets
+            .into_iter()
+            .fold(Self::builder(flavor).secure(secure), DecoderBuilder::secret)
+            .build()
+    }
+}

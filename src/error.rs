@@ -1,0 +1,85 @@
+//! The one error type of the crate.
+
+/// Why a session could not be read.
+///
+/// Messages are lower-case and never contain token, plaintext or key bytes, so an error can be
+/// logged as it is. Every cryptographic failure (bad tag, bad padding, wrong secret, no `kid`
+/// match) is the single [`Error::DecryptionFailed`] variant: telling them apart would hand an
+/// attacker an oracle.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The decoder configuration is unusable (no secret, an empty secret, ...).
+    #[error("invalid configuration: {0}")]
+    Config(&'static str),
+
+    /// An input is larger than the configured limit; it was rejected before any work
+    /// proportional to its size.
+    #[error("{what} is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// What was too large: `"token"`, `"cookie header"`, `"chunk count"`.
+        what: &'static str,
+        /// The limit in force.
+        limit: usize,
+    },
+
+    /// The value is not a compact JWE at all. A cookie written by the database session
+    /// strategy (an opaque session id) ends up here.
+    #[error(
+        "not an encrypted session token: the value has no JWE structure (database session strategy?)"
+    )]
+    NotJwe,
+
+    /// The token has the shape of a JWE but is malformed (part count, base64url, header
+    /// JSON, IV or tag length, ...).
+    #[error("malformed token: {0}")]
+    Malformed(&'static str),
+
+    /// The token uses an algorithm, encryption or header feature this flavor does not issue
+    /// (`alg` other than `dir`, another `enc`, `zip`, `crit`).
+    #[error("unsupported token: {0}")]
+    Unsupported(&'static str),
+
+    /// Authenticated decryption failed: wrong secret, wrong salt, no secret matching the
+    /// `kid`, or a modified token. Deliberately says nothing more.
+    #[error("decryption failed")]
+    DecryptionFailed,
+
+    /// The `exp` claim is in the past (beyond the clock tolerance).
+    #[error("session expired (exp {exp}, now {now})")]
+    Expired {
+        /// The token's `exp`, unix seconds (fractions floored).
+        exp: i64,
+        /// The time the check used, unix seconds.
+        now: i64,
+    },
+
+    /// The `nbf` claim is in the future (beyond the clock tolerance).
+    #[error("session not yet valid (nbf {nbf}, now {now})")]
+    NotYetValid {
+        /// The token's `nbf`, unix seconds (fractions floored).
+        nbf: i64,
+        /// The time the check used, unix seconds.
+        now: i64,
+    },
+
+    /// The decrypted claims are unusable: not UTF-8, not a JSON object, a registered claim
+    /// of the wrong type, or a header replica (`iss`, `sub`, `aud`) that differs from the claim.
+    #[error("invalid claims: {0}")]
+    InvalidClaims(&'static str),
+
+    /// The claims are a valid session but do not deserialize into the requested type.
+    /// Only the position is reported, never the offending value.
+    #[error("claims do not match the requested type (line {line}, column {column})")]
+    ClaimsType {
+        /// Line of the claims JSON where deserialization stopped.
+        line: usize,
+        /// Column of the claims JSON where deserialization stopped.
+        column: usize,
+    },
+
+    /// The session cookies in the request do not form one token: the unchunked cookie next
+    /// to chunks, a gap in the chunk numbers, or a duplicated chunk index.
+    #[error("inconsistent session cookies: {0}")]
+    InconsistentChunks(&'static str),
+}
