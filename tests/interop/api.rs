@@ -232,3 +232,172 @@ fn from_env_child() {
         Ok(decoder) => println!("FROM_ENV {}", describe(&decoder)),
     }
 }
+
+fn quickstart(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/fixtures/quickstart/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn quickstart_params() -> serde_json::Value {
+    serde_json::from_str(&quickstart("params.json")).unwrap()
+}
+
+/// The quickstart files are the reference's values: decoding them gives the recorded payload.
+#[test]
+fn quickstart_files_decode_to_the_reference_payload() {
+    let params = quickstart_params();
+    for (file, flavor) in [("v4.token", Flavor::V4), ("v5.token", Flavor::V5)] {
+        let p = &params[file];
+        let decoder = Decoder::builder(flavor)
+            .secret(p["secret"].as_str().unwrap())
+            .fixed_time(p["now"].as_i64().unwrap())
+            .build()
+            .unwrap();
+        let got: serde_json::Value = decoder.decode(&quickstart(file)).unwrap();
+        assert_eq!(got, p["payload"], "{file}");
+    }
+}
+
+/// A caller's own claims type needs neither `exp` nor `iat`: they are checked in their own pass.
+#[test]
+fn custom_claims_type_without_registered_claims() {
+    #[derive(serde::Deserialize)]
+    struct Me {
+        email: String,
+        sub: String,
+    }
+    let p = &quickstart_params()["v5.token"];
+    let decoder = Decoder::builder(Flavor::V5)
+        .secret(p["secret"].as_str().unwrap())
+        .fixed_time(p["now"].as_i64().unwrap())
+        .build()
+        .unwrap();
+    let me: Me = decoder.decode(&quickstart("v5.token")).unwrap();
+    assert_eq!(me.email, p["payload"]["email"]);
+    assert_eq!(me.sub, p["payload"]["sub"]);
+    // Expiry is still enforced for that type.
+    let late = Decoder::builder(Flavor::V5)
+        .secret(p["secret"].as_str().unwrap())
+        .fixed_time(p["payload"]["exp"].as_i64().unwrap() + 15)
+        .build()
+        .unwrap();
+    assert!(matches!(
+        late.decode::<Me>(&quickstart("v5.token")),
+        Err(Error::Expired { .. })
+    ));
+    // A type the claims do not fit reports where, not what.
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Wrong {
+        email: u64,
+    }
+    let err = decoder
+        .decode::<Wrong>(&quickstart("v5.token"))
+        .unwrap_err();
+    assert!(matches!(err, Error::ClaimsType { line: 1, .. }), "{err:?}");
+    assert!(!err.to_string().contains("example.com"));
+}
+
+/// HTTP/2 may split cookies over several `Cookie` lines; `from_headers` reads them all.
+#[cfg(feature = "http")]
+#[test]
+fn from_headers_reads_every_cookie_line() {
+    use http::header::{AUTHORIZATION, COOKIE, HeaderMap, HeaderValue};
+    let p = &quickstart_params()["v5-chunked.cookie"];
+    let decoder = Decoder::builder(Flavor::V5)
+        .secret(p["secret"].as_str().unwrap())
+        .fixed_time(p["now"].as_i64().unwrap())
+        .build()
+        .unwrap();
+    let cookie = quickstart("v5-chunked.cookie");
+    let mut headers = HeaderMap::new();
+    for piece in cookie.split(';').map(str::trim) {
+        headers.append(COOKIE, HeaderValue::from_str(piece).unwrap());
+    }
+    assert!(headers.get_all(COOKIE).iter().count() >= 2);
+    let got: Option<serde_json::Value> = decoder.from_headers(&headers).unwrap();
+    assert_eq!(got.as_ref(), Some(&p["payload"]));
+    assert_eq!(decoder.from_headers::<Session>(&HeaderMap::new()), Ok(None));
+    // The Bearer fallback applies from the map too.
+    let token = decoder.raw_token(Some(&cookie), None).unwrap();
+    let mut bearer = HeaderMap::new();
+    bearer.insert(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
+    let got: Option<serde_json::Value> = decoder.from_headers(&bearer).unwrap();
+    assert_eq!(got.as_ref(), Some(&p["payload"]));
+}
+
+/// A256CBC-HS512: a token whose tag is valid but whose padding is not, and a token with a bad
+/// tag, give the identical error: the tag is checked before decryption, and a padding failure
+/// is not distinguishable from a tag failure.
+#[test]
+fn bad_padding_and_bad_tag_are_indistinguishable() {
+    use aes::cipher::{BlockModeEncrypt, KeyInit, KeyIvInit};
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use hmac::{Hmac, Mac};
+
+    let secret = "padding-oracle-test-secret";
+    let salt = "authjs.session-token";
+    let mut key = [0u8; 64];
+    hkdf::Hkdf::<sha2::Sha256>::new(Some(salt.as_bytes()), secret.as_bytes())
+        .expand(
+            format!("Auth.js Generated Encryption Key ({salt})").as_bytes(),
+            &mut key,
+        )
+        .unwrap();
+    let header = B64.encode(r#"{"alg":"dir","enc":"A256CBC-HS512"}"#);
+    let iv = [9u8; 16];
+    let seal = |plaintext: &[u8]| -> String {
+        // Raw CBC without padding: the caller decides what the last block ends with.
+        let mut buf = plaintext.to_vec();
+        let mut enc = cbc::Encryptor::<aes::Aes256>::new_from_slices(&key[32..], &iv).unwrap();
+        for block in buf.chunks_mut(16) {
+            enc.encrypt_block((&mut *block).try_into().unwrap());
+        }
+        let mut mac = <Hmac<sha2::Sha512> as KeyInit>::new_from_slice(&key[..32]).unwrap();
+        mac.update(header.as_bytes());
+        mac.update(&iv);
+        mac.update(&buf);
+        mac.update(&(header.len() as u64 * 8).to_be_bytes());
+        let tag = &mac.finalize().into_bytes()[..32];
+        format!(
+            "{header}..{}.{}.{}",
+            B64.encode(iv),
+            B64.encode(&buf),
+            B64.encode(tag)
+        )
+    };
+    let decoder = Decoder::builder(Flavor::V5).secret(secret).build().unwrap();
+
+    // Control: correct PKCS#7 padding decodes.
+    let good = seal(
+        b"{\"sub\":\"pad-ok\"}\x10\x10\x10\x10\x10\x10\x10\x10\x10\x10\x10\x10\x10\x10\x10\x10",
+    );
+    let session: Session = decoder.decode(&good).unwrap();
+    assert_eq!(session.sub.as_deref(), Some("pad-ok"));
+
+    // Valid tag, invalid padding (last byte 0x00, then 0x11 > block size).
+    let bad_padding = seal(b"{\"sub\":\"pad-ok\"}0123456789abcde\x00");
+    let bad_padding_2 = seal(b"{\"sub\":\"pad-ok\"}0123456789abcde\x11");
+    // Valid padding, modified tag.
+    let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
+    let mut tag = B64.decode(&parts[4]).unwrap();
+    tag[0] ^= 1;
+    parts[4] = B64.encode(tag);
+    let bad_tag = parts.join(".");
+
+    let errors: Vec<_> = [&bad_padding, &bad_padding_2, &bad_tag]
+        .iter()
+        .map(|t| decoder.decode::<Session>(t).unwrap_err())
+        .collect();
+    for e in &errors {
+        assert_eq!(*e, Error::DecryptionFailed);
+        assert_eq!(e.to_string(), "decryption failed");
+    }
+}
