@@ -218,11 +218,10 @@ impl Decoder {
         }
         let compact = Compact::split(token)?;
         let header = Header::parse(compact.header, inner.flavor)?;
-        let keys = inner.keys.iter().filter(|key| match &header.kid {
-            None => true,
-            Some(Some(kid)) => key.kid(header.enc) == kid,
-            Some(None) => false,
-        });
+        let keys = inner
+            .keys
+            .iter()
+            .filter(|key| header.kid.admits(key.kid(header.enc)));
         let plaintext = jwe::open(&compact, &header, keys)?;
         let payload = std::str::from_utf8(jwe::strip_bom(&plaintext))
             .map_err(|_| Error::InvalidClaims("the claims are not UTF-8"))?;

@@ -54,11 +54,52 @@ impl<'a> Compact<'a> {
 #[derive(Debug)]
 pub(crate) struct Header {
     pub(crate) enc: Enc,
-    /// `None`: no `kid`; `Some(None)`: a `kid` that is not a string (matches no secret).
-    pub(crate) kid: Option<Option<String>>,
+    pub(crate) kid: Kid,
     /// Header replicas of registered claims (`iss`, `sub`, `aud`), checked against the claims.
     pub(crate) replicas: Vec<(&'static str, Value)>,
 }
+
+/// The `kid` header member, kept inline: the thumbprints we match are at most 86 characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kid {
+    /// No `kid`: every secret is a candidate.
+    Absent,
+    /// A string `kid` short enough to be one of our thumbprints.
+    Value { bytes: [u8; Kid::CAPACITY], len: u8 },
+    /// A `kid` that cannot match any secret (not a string, or too long).
+    Unmatchable,
+}
+
+impl Kid {
+    const CAPACITY: usize = 88;
+
+    fn new(kid: &[u8]) -> Self {
+        if kid.len() > Self::CAPACITY {
+            return Self::Unmatchable;
+        }
+        let mut bytes = [0u8; Self::CAPACITY];
+        bytes[..kid.len()].copy_from_slice(kid);
+        Self::Value {
+            bytes,
+            len: kid.len() as u8,
+        }
+    }
+
+    /// Whether a secret whose thumbprint is `thumbprint` may open the token.
+    pub(crate) fn admits(&self, thumbprint: &str) -> bool {
+        match self {
+            Self::Absent => true,
+            Self::Value { bytes, len } => &bytes[..usize::from(*len)] == thumbprint.as_bytes(),
+            Self::Unmatchable => false,
+        }
+    }
+}
+
+/// The header v4 writes, base64url: `{"alg":"dir","enc":"A256GCM"}`.
+const CANONICAL_GCM: &str = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0";
+/// The first 42 bytes (a whole number of base64 groups) of the header v5 writes:
+/// `{"alg":"dir","enc":"A256CBC-HS512","kid":"`.
+const CANONICAL_CBC_PREFIX: &str = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIiwia2lkIjoi";
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -70,6 +111,46 @@ pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
 impl Header {
     /// Decodes and checks the protected header against what `flavor` issues.
     pub(crate) fn parse(b64: &str, flavor: Flavor) -> Result<Self, Error> {
+        match Self::parse_canonical(b64, flavor) {
+            Some(header) => Ok(header),
+            None => Self::parse_json(b64, flavor),
+        }
+    }
+
+    /// The headers the references write, recognized without a JSON parse: the exact v4
+    /// header, or the v5 header with a `kid` of base64url characters (which need no JSON
+    /// escaping). Anything else goes through [`parse_json`](Self::parse_json), which gives
+    /// the same result for these headers.
+    fn parse_canonical(b64: &str, flavor: Flavor) -> Option<Self> {
+        if b64 == CANONICAL_GCM {
+            return Some(Self {
+                enc: Enc::A256Gcm,
+                kid: Kid::Absent,
+                replicas: Vec::new(),
+            });
+        }
+        if !flavor.uses_kid() || !flavor.accepts(Enc::A256CbcHs512) {
+            return None;
+        }
+        let rest = b64.strip_prefix(CANONICAL_CBC_PREFIX)?;
+        // `<kid>"}` with a kid of at most Kid::CAPACITY characters.
+        let mut buf = [0u8; (Kid::CAPACITY + 2).div_ceil(3) * 3 + 3];
+        if rest.len() > (Kid::CAPACITY + 2).div_ceil(3) * 4 {
+            return None;
+        }
+        let n = URL_SAFE_NO_PAD.decode_slice(rest, &mut buf).ok()?;
+        let kid = buf[..n].strip_suffix(b"\"}")?;
+        kid.iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+            .then(|| Self {
+                enc: Enc::A256CbcHs512,
+                kid: Kid::new(kid),
+                replicas: Vec::new(),
+            })
+    }
+
+    /// The general path: any header JSON, checked member by member.
+    fn parse_json(b64: &str, flavor: Flavor) -> Result<Self, Error> {
         let bytes = decode_b64(b64, "header is not unpadded base64url")?;
         let text = std::str::from_utf8(strip_bom(&bytes))
             .map_err(|_| Error::Malformed("header is not UTF-8"))?;
@@ -100,13 +181,10 @@ impl Header {
         let enc = Enc::from_header(enc)
             .filter(|&enc| flavor.accepts(enc))
             .ok_or(Error::Unsupported("enc is not one this flavor issues"))?;
-        let kid = if flavor.uses_kid() {
-            map.remove("kid").map(|kid| match kid {
-                Value::String(kid) => Some(kid),
-                _ => None,
-            })
-        } else {
-            None
+        let kid = match map.remove("kid") {
+            Some(Value::String(kid)) if flavor.uses_kid() => Kid::new(kid.as_bytes()),
+            Some(_) if flavor.uses_kid() => Kid::Unmatchable,
+            _ => Kid::Absent,
         };
         let replicas = ["iss", "sub", "aud"]
             .into_iter()
@@ -259,6 +337,60 @@ mod tests {
         assert_eq!(out, &plaintext[..]);
     }
 
+    /// The fast path gives exactly what the JSON path gives, and declines everything else.
+    #[test]
+    fn canonical_headers_match_the_json_path() {
+        let thumb = crate::secret::thumbprint::<sha2::Sha512>(&[7u8; 64]);
+        let mut headers = vec![
+            r#"{"alg":"dir","enc":"A256GCM"}"#.to_owned(),
+            format!(r#"{{"alg":"dir","enc":"A256CBC-HS512","kid":"{thumb}"}}"#),
+            format!(
+                r#"{{"alg":"dir","enc":"A256CBC-HS512","kid":"{}"}}"#,
+                &thumb[..43]
+            ),
+            r#"{"alg":"dir","enc":"A256CBC-HS512","kid":""}"#.to_owned(),
+            format!(
+                r#"{{"alg":"dir","enc":"A256CBC-HS512","kid":"{}"}}"#,
+                "a".repeat(88)
+            ),
+        ];
+        for (i, header) in headers.iter().enumerate() {
+            let b64 = URL_SAFE_NO_PAD.encode(header);
+            let fast = Header::parse_canonical(&b64, Flavor::V5)
+                .unwrap_or_else(|| panic!("{i}: {header}"));
+            let slow = Header::parse_json(&b64, Flavor::V5).unwrap();
+            assert_eq!((fast.enc, fast.kid), (slow.enc, slow.kid), "{header}");
+            assert!(fast.replicas.is_empty() && slow.replicas.is_empty());
+        }
+        assert!(Header::parse_canonical(CANONICAL_GCM, Flavor::V4).is_some());
+        // Declined: escapes, extra members, other kids, too long, v4 with CBC.
+        headers = vec![
+            r#"{"alg":"dir","enc":"A256CBC-HS512","kid":"a\u0041"}"#.to_owned(),
+            r#"{"alg":"dir","enc":"A256CBC-HS512","kid":"a","zip":"DEF"}"#.to_owned(),
+            r#"{"alg":"dir","enc":"A256CBC-HS512","kid":"a b"}"#.to_owned(),
+            r#"{"alg":"dir","enc":"A256CBC-HS512","kid":"a""#.to_owned(),
+            format!(
+                r#"{{"alg":"dir","enc":"A256CBC-HS512","kid":"{}"}}"#,
+                "a".repeat(89)
+            ),
+            r#"{"alg":"dir","enc":"A256GCM","kid":"a"}"#.to_owned(),
+        ];
+        for header in &headers {
+            assert!(
+                Header::parse_canonical(&URL_SAFE_NO_PAD.encode(header), Flavor::V5).is_none(),
+                "{header}"
+            );
+        }
+        let v5 = URL_SAFE_NO_PAD.encode(format!(
+            r#"{{"alg":"dir","enc":"A256CBC-HS512","kid":"{thumb}"}}"#
+        ));
+        assert!(Header::parse_canonical(&v5, Flavor::V4).is_none());
+        assert!(matches!(
+            Header::parse(&v5, Flavor::V4),
+            Err(Error::Unsupported(_))
+        ));
+    }
+
     #[test]
     fn split_counts_parts() {
         assert!(matches!(
@@ -303,7 +435,7 @@ mod tests {
             h(r#"{"alg":"dir","enc":"A256CBC-HS512","kid":"x"}"#)
                 .unwrap()
                 .kid,
-            Some(Some("x".into()))
+            Kid::new(b"x")
         );
         assert_eq!(
             h(r#"{"alg":"dir","enc":"A256GCM"}"#).unwrap().enc,
@@ -311,8 +443,13 @@ mod tests {
         );
         assert_eq!(
             h(r#"{"alg":"dir","enc":"A256GCM","kid":7}"#).unwrap().kid,
-            Some(None)
+            Kid::Unmatchable
         );
+        let long = format!(
+            r#"{{"alg":"dir","enc":"A256GCM","kid":"{}"}}"#,
+            "k".repeat(89)
+        );
+        assert_eq!(h(&long).unwrap().kid, Kid::Unmatchable);
         assert!(matches!(
             h(r#"{"alg":"A256KW","enc":"A256GCM"}"#),
             Err(Error::Unsupported(_))
@@ -348,6 +485,6 @@ mod tests {
             &URL_SAFE_NO_PAD.encode(r#"{"alg":"dir","enc":"A256GCM","kid":"k"}"#),
             Flavor::V4,
         );
-        assert_eq!(v4.unwrap().kid, None);
+        assert_eq!(v4.unwrap().kid, Kid::Absent);
     }
 }
