@@ -8,6 +8,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::json_scan;
 
 /// Where "now" comes from when claims are checked.
 #[derive(Debug, Clone, Copy)]
@@ -31,7 +32,7 @@ impl Clock {
 
 /// A registered time claim as the JSON had it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Numeric {
+pub(crate) enum Numeric {
     Number(f64),
     NotANumber,
 }
@@ -57,19 +58,17 @@ pub(crate) fn check(
     now: i64,
     tolerance: Duration,
 ) -> Result<(), Error> {
-    let mut de = serde_json::Deserializer::from_str(payload);
-    let registered = RegisteredSeed {
-        want_replicas: !header_replicas.is_empty(),
-    }
-    .deserialize(&mut de)
-    .map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => {
-            Error::InvalidClaims("the claims are not a JSON object")
-        }
-        _ => Error::InvalidClaims("the claims are not valid JSON"),
-    })?;
-    de.end()
-        .map_err(|_| Error::InvalidClaims("the claims are not valid JSON"))?;
+    // The fast scan answers for the payloads the references write; it never reads the
+    // replicas, which are rare.
+    let registered = match json_scan::time_claims(payload) {
+        Some(t) if header_replicas.is_empty() => Registered {
+            exp: t.exp,
+            nbf: t.nbf,
+            iat: t.iat,
+            replicas: Vec::new(),
+        },
+        _ => registered_by_serde(payload, !header_replicas.is_empty())?,
+    };
 
     for (name, expected) in header_replicas {
         let actual = registered
@@ -114,6 +113,34 @@ pub(crate) fn check(
         }
         _ => Ok(()),
     }
+}
+
+/// The general registered-claims pass: any JSON, exactly as serde_json reads it.
+fn registered_by_serde(payload: &str, want_replicas: bool) -> Result<Registered, Error> {
+    let mut de = serde_json::Deserializer::from_str(payload);
+    let registered = RegisteredSeed { want_replicas }
+        .deserialize(&mut de)
+        .map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => {
+                Error::InvalidClaims("the claims are not a JSON object")
+            }
+            _ => Error::InvalidClaims("the claims are not valid JSON"),
+        })?;
+    de.end()
+        .map_err(|_| Error::InvalidClaims("the claims are not valid JSON"))?;
+    Ok(registered)
+}
+
+/// The serde path's time claims, for the scan's differential test.
+#[cfg(test)]
+pub(crate) fn time_claims_by_serde(payload: &str) -> Option<crate::json_scan::TimeClaims> {
+    registered_by_serde(payload, false)
+        .ok()
+        .map(|r| crate::json_scan::TimeClaims {
+            exp: r.exp,
+            nbf: r.nbf,
+            iat: r.iat,
+        })
 }
 
 /// JavaScript `===` between a header member and a claim that may be absent (`undefined`).

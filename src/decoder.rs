@@ -189,6 +189,12 @@ impl Decoder {
         &self.inner.cookie_name
     }
 
+    /// The derived keys (current first), the clock and the limits, for the
+    /// [`Encoder`](crate::Encoder), which shares them.
+    pub(crate) fn encoder_parts(&self) -> (&[DerivedKey], Clock, &Limits) {
+        (&self.inner.keys, self.inner.clock, &self.inner.limits)
+    }
+
     /// The key ids of the configured secrets, in order: the RFC 7638 thumbprint of each
     /// derived `A256CBC-HS512` key, which is the `kid` a v5 reference writes into the tokens it
     /// encrypts with that secret. Thumbprints are public (every v5 token header carries one);
@@ -231,9 +237,17 @@ impl Decoder {
             inner.clock.now(),
             inner.tolerance,
         )?;
-        serde_json::from_str(payload).map_err(|e| Error::ClaimsType {
-            line: e.line(),
-            column: e.column(),
+        serde_json::from_str(payload).map_err(|e| match e.classify() {
+            // The claims pass above has already read the whole text as JSON, so the only
+            // syntax error left is serde_json's recursion limit (128 levels), which skipped
+            // values do not count but `T` does.
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                Error::InvalidClaims("the claims nest deeper than 128 levels")
+            }
+            _ => Error::ClaimsType {
+                line: e.line(),
+                column: e.column(),
+            },
         })
     }
 

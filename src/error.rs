@@ -1,6 +1,6 @@
 //! The one error type of the crate.
 
-/// Why a session could not be read.
+/// Why a session could not be read (or, for [`Encoder::encode`](crate::Encoder::encode), written).
 ///
 /// Messages are lower-case and never contain token, plaintext or key bytes, so an error can be
 /// logged as it is. Every cryptographic failure (bad tag, bad padding, wrong secret, no `kid`
@@ -82,4 +82,9 @@ pub enum Error {
     /// to chunks, a gap in the chunk numbers, or a duplicated chunk index.
     #[error("inconsistent session cookies: {0}")]
     InconsistentChunks(&'static str),
+
+    /// The operating system's random number generator failed while a token was being
+    /// encrypted (only [`Encoder::encode`](crate::Encoder::encode) draws random bytes).
+    #[error("the system random number generator failed")]
+    Random,
 }

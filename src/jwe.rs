@@ -4,7 +4,7 @@ use aes::cipher::{BlockModeDecrypt, InnerIvInit, block_padding::Pkcs7};
 use aes_gcm::AeadInOut;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha512;
 use zeroize::Zeroizing;
@@ -252,7 +252,7 @@ pub(crate) fn open<'k>(
             let iv = decode_fixed::<16>(compact.iv, "iv must be 16 bytes of base64url")?;
             let tag = decode_fixed::<32>(compact.tag, "tag must be 32 bytes of base64url")?;
             for key in keys {
-                if cbc_hs512_verify(key.mac_key(), aad, &iv, &buf, &tag) {
+                if cbc_hs512_verify(key.mac(), aad, &iv, &buf, &tag) {
                     // Authenticated: only now is the ciphertext decrypted. A padding error
                     // after a valid tag is reported exactly like a tag failure.
                     let len = cbc::Decryptor::inner_iv_init(key.cbc().clone(), &iv.into())
@@ -270,8 +270,13 @@ pub(crate) fn open<'k>(
 
 /// RFC 7518 5.2.2.2: the tag is the first half of HMAC-SHA-512 over
 /// `AAD || IV || ciphertext || AL`, compared in constant time.
-fn cbc_hs512_verify(mac_key: &[u8; 32], aad: &[u8], iv: &[u8], ct: &[u8], tag: &[u8; 32]) -> bool {
-    let mut mac = <Hmac<Sha512> as KeyInit>::new_from_slice(mac_key).expect("any HMAC key length");
+fn cbc_hs512_verify(
+    mut mac: Hmac<Sha512>,
+    aad: &[u8],
+    iv: &[u8],
+    ct: &[u8],
+    tag: &[u8; 32],
+) -> bool {
     mac.update(aad);
     mac.update(iv);
     mac.update(ct);
@@ -322,11 +327,11 @@ mod tests {
         )
         .try_into()
         .unwrap();
-        let mac_key: [u8; 32] = k[..32].try_into().unwrap();
-        assert!(cbc_hs512_verify(&mac_key, &aad, &iv, &ct, &tag));
+        let mac = <Hmac<Sha512> as hmac::KeyInit>::new_from_slice(&k[..32]).unwrap();
+        assert!(cbc_hs512_verify(mac.clone(), &aad, &iv, &ct, &tag));
         let mut bad = tag;
         bad[31] ^= 1;
-        assert!(!cbc_hs512_verify(&mac_key, &aad, &iv, &ct, &bad));
+        assert!(!cbc_hs512_verify(mac, &aad, &iv, &ct, &bad));
 
         let dec = <aes::Aes256Dec as aes::cipher::KeyInit>::new_from_slice(&k[32..]).unwrap();
         let iv16: [u8; 16] = iv.clone().try_into().unwrap();

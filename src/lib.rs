@@ -1,16 +1,25 @@
 #![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
 
 mod claims;
 mod cookies;
+mod csrf;
 mod decoder;
+mod encoder;
 mod error;
 mod flavor;
+#[cfg(any(feature = "axum", feature = "tower"))]
+pub mod integrations;
+mod json_scan;
 mod jwe;
 mod secret;
 mod session;
+mod set_cookie;
 
 pub use cookies::Limits;
+pub use csrf::{Csrf, CsrfBuilder, CsrfError, DEFAULT_CSRF_HEADER};
 pub use decoder::{Decoder, DecoderBuilder};
+pub use encoder::Encoder;
 pub use error::Error;
 pub use flavor::Flavor;
 pub use secret::Secret;

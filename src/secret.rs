@@ -1,10 +1,11 @@
 //! Secrets and the keys derived from them: HKDF, `kid` thumbprints, zeroization.
 
-use aes::Aes256Dec;
+use aes::{Aes256Dec, Aes256Enc};
 use aes_gcm::{Aes256Gcm, KeyInit};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hkdf::Hkdf;
+use hmac::Hmac;
 use sha2::{Digest, Sha256, Sha512};
 use zeroize::Zeroizing;
 
@@ -65,11 +66,16 @@ impl From<&String> for Secret {
 /// The HKDF output is 64 bytes: `A256CBC-HS512` uses all of it, `A256GCM` the first 32 (HKDF
 /// output is a prefix-stable stream, so this equals a 32-byte derivation with the same
 /// parameters, as the references do it). The cipher states hold expanded keys and zeroize
-/// on drop.
+/// on drop. Both directions are kept: decryption for [`Decoder`](crate::Decoder), encryption
+/// for [`Encoder`](crate::Encoder) (AES-GCM uses the same schedule for both; CBC needs one
+/// schedule each way).
 pub(crate) struct DerivedKey {
     gcm: Aes256Gcm,
-    mac_key: Zeroizing<[u8; 32]>,
+    /// HMAC-SHA-512 keyed with the first half of the `A256CBC-HS512` key: the keyed state
+    /// is cloned per token, which saves hashing the key pads on every call.
+    mac: Hmac<Sha512>,
     cbc: Aes256Dec,
+    cbc_enc: Aes256Enc,
     /// RFC 7638 thumbprints: SHA-256 of the 32-byte key, SHA-512 of the 64-byte key.
     kid_gcm: String,
     kid_cbc: String,
@@ -90,12 +96,11 @@ impl DerivedKey {
             .expand(info.as_bytes(), okm.as_mut())
             .expect("64 bytes is a valid HKDF-SHA256 output length");
         let (first, second) = okm.split_at(32);
-        let mut mac_key = Zeroizing::new([0u8; 32]);
-        mac_key.copy_from_slice(first);
         Self {
             gcm: Aes256Gcm::new_from_slice(first).expect("32-byte AES-256 key"),
             cbc: Aes256Dec::new_from_slice(second).expect("32-byte AES-256 key"),
-            mac_key,
+            cbc_enc: Aes256Enc::new_from_slice(second).expect("32-byte AES-256 key"),
+            mac: <Hmac<Sha512> as KeyInit>::new_from_slice(first).expect("any HMAC key length"),
             kid_gcm: thumbprint::<Sha256>(first),
             kid_cbc: thumbprint::<Sha512>(okm.as_ref()),
         }
@@ -105,12 +110,18 @@ impl DerivedKey {
         &self.gcm
     }
 
-    pub(crate) fn mac_key(&self) -> &[u8; 32] {
-        &self.mac_key
+    /// A fresh HMAC-SHA-512 state keyed with the `A256CBC-HS512` MAC key.
+    pub(crate) fn mac(&self) -> Hmac<Sha512> {
+        self.mac.clone()
     }
 
     pub(crate) fn cbc(&self) -> &Aes256Dec {
         &self.cbc
+    }
+
+    /// The AES-256 encryption schedule of the `A256CBC-HS512` key (its second half).
+    pub(crate) fn cbc_enc(&self) -> &Aes256Enc {
+        &self.cbc_enc
     }
 
     /// The `kid` the v5 references write (and match) for this key and encryption.
@@ -190,6 +201,17 @@ mod tests {
         hk.expand(b"info", &mut k32).unwrap();
         hk.expand(b"info", &mut k64).unwrap();
         assert_eq!(k32, k64[..32]);
+    }
+
+    #[test]
+    fn cipher_states_zeroize_on_drop() {
+        fn zeroized<T: zeroize::ZeroizeOnDrop>() {}
+        zeroized::<Aes256Gcm>();
+        zeroized::<Aes256Dec>();
+        zeroized::<Aes256Enc>();
+        // `Hmac<Sha512>` keeps its keyed inner and outer states as two `Sha512VarCore`s,
+        // which zeroize on drop (sha2's `zeroize` feature); its buffer holds no key bytes.
+        zeroized::<sha2::block_api::Sha512VarCore>();
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 mod api;
 mod common;
+mod encoder;
 mod josekit_diff;
+mod props;
 mod requests;
 mod tokens;

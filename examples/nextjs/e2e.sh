@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# End-to-end test against real Next.js apps: installs examples/nextjs from its lockfile, builds
+# the NextAuth.js v4 and Auth.js v5 apps once each, builds the Rust example service
+# (examples/axum.rs), then runs every case of e2e.mjs on 127.0.0.1 (see README.md, "Sharing
+# sessions with Next.js"). Needs Node 20+ and npm; no browser, no network beyond npm ci.
+#
+#   bash examples/nextjs/e2e.sh [--skip-install] [--skip-build]
+#
+# --skip-install / --skip-build reuse node_modules / the .next builds of an earlier run.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+export NEXT_TELEMETRY_DISABLED=1
+
+install=1
+build=1
+for arg in "$@"; do
+  case $arg in
+    --skip-install) install=0 ;;
+    --skip-build) build=0 ;;
+    *) echo "usage: $0 [--skip-install] [--skip-build]" >&2; exit 2 ;;
+  esac
+done
+
+phase() { printf -- '--- %s\n' "$*"; }
+took() { printf -- '--- took %d s\n' "$((SECONDS - $1))"; }
+
+if [[ $install == 1 ]]; then
+  phase "npm ci (examples/nextjs, from the committed lockfile)"
+  t=$SECONDS
+  # Optional dependencies stay: they carry the Next.js SWC compiler for this platform.
+  (cd "$here" && npm ci --no-audit --no-fund)
+  took $t
+fi
+
+if [[ $build == 1 ]]; then
+  for app in v4 v5; do
+    phase "next build ($app)"
+    t=$SECONDS
+    (cd "$here/$app" && node ../node_modules/next/dist/bin/next build)
+    took $t
+  done
+fi
+
+# --all-features: the same build as `cargo test --all-features`, so in CI this is a no-op.
+phase "cargo build --example axum --all-features"
+t=$SECONDS
+# The executable's path from cargo itself, whatever CARGO_TARGET_DIR or build config says.
+axum_bin=$(cd "$root" &&
+  cargo build --example axum --all-features --message-format=json-render-diagnostics |
+  node -e '
+    let out = "";
+    process.stdin.on("data", (d) => (out += d)).on("end", () => {
+      for (const line of out.split("\n")) {
+        if (!line.startsWith("{")) continue;
+        const m = JSON.parse(line);
+        if (m.reason === "compiler-artifact" && m.target.name === "axum" && m.executable) {
+          console.log(m.executable);
+        }
+      }
+    });')
+[[ -x $axum_bin ]] || { echo "cannot find the compiled axum example" >&2; exit 1; }
+took $t
+
+phase "cases"
+node "$here/e2e.mjs" "$axum_bin"

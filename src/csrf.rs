@@ -1,0 +1,516 @@
+//! The references' CSRF double-submit cookie, checked in constant time.
+//!
+//! NextAuth.js v4 and Auth.js v5 set a cookie `next-auth.csrf-token` / `authjs.csrf-token`
+//! (`__Host-` prefixed behind HTTPS) whose value is `token|sha256hex(token + secret)`, sent with
+//! the `|` percent-encoded as `%7C`. The frontend gets the token from `getCsrfToken()` (the
+//! `/api/auth/csrf` endpoint) and submits it with a state-changing request; the server accepts
+//! the request when the cookie's hash is valid and the submitted token equals the cookie's.
+//! `next-auth/core/lib/csrf-token.js` (v4) and
+//! `@auth/core/lib/actions/callback/oauth/csrf-token.js` (v5) are the reference code.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use crate::cookies;
+use crate::error::Error;
+use crate::flavor::Flavor;
+use crate::secret::Secret;
+
+/// The longest CSRF cookie value looked at, in bytes: a browser cookie never exceeds 4096
+/// bytes, and the references issue 129-character values.
+const MAX_COOKIE_VALUE_LEN: usize = 4096;
+
+/// The default header carrying the submitted token.
+pub const DEFAULT_CSRF_HEADER: &str = "x-csrf-token";
+
+/// Why a request failed the CSRF check.
+///
+/// The variants say what a client did wrong; none of them carries token, hash or secret
+/// bytes. Every way the cookie itself can be wrong (tampered, issued with another secret,
+/// malformed) is the one variant [`CsrfError::InvalidCookie`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CsrfError {
+    /// The request has no CSRF cookie (or an empty one).
+    #[error("no csrf cookie")]
+    MissingCookie,
+    /// The CSRF cookie's hash does not match: tampered, issued with another secret, or not a
+    /// `token|hash` value.
+    #[error("the csrf cookie is not valid")]
+    InvalidCookie,
+    /// The cookie is valid but no token was submitted.
+    #[error("no csrf token submitted")]
+    MissingToken,
+    /// The submitted token differs from the cookie's token.
+    #[error("the submitted csrf token does not match the cookie")]
+    Mismatch,
+}
+
+/// Checks the references' CSRF double-submit cookie against a submitted token.
+///
+/// Built once (like [`Decoder`](crate::Decoder)) from the same secrets as the Next.js app;
+/// cheap to clone (an `Arc` inside), `Send + Sync`. The hash comparison and the token comparison
+/// are constant-time.
+///
+/// The secret string the references hash is `${options.secret}`: the secret itself in v4, and
+/// in v5, where `secret` is the list of rotation secrets when it comes from the environment,
+/// the list joined by `","`. So this type joins the configured secrets with `,`, in order. A
+/// consequence of the reference design: rotating secrets in v5 changes the hash, and every CSRF
+/// cookie issued before the rotation stops verifying (the app issues a new one on the next
+/// `getCsrfToken()`).
+#[derive(Clone)]
+pub struct Csrf {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    cookie_name: String,
+    header_name: String,
+    /// The secrets joined by `,`, exactly the string the references append to the token.
+    secret: Zeroizing<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Csrf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Csrf")
+            .field("cookie_name", &self.inner.cookie_name)
+            .field("header_name", &self.inner.header_name)
+            .field("secret", &format_args!("[redacted]"))
+            .finish()
+    }
+}
+
+/// Configures a [`Csrf`] check. Created by [`Csrf::builder`].
+pub struct CsrfBuilder {
+    flavor: Flavor,
+    secrets: Vec<Secret>,
+    secure: bool,
+    cookie_name: Option<String>,
+    header_name: String,
+}
+
+impl std::fmt::Debug for CsrfBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsrfBuilder")
+            .field("flavor", &self.flavor)
+            .field(
+                "secrets",
+                &format_args!("[redacted; {}]", self.secrets.len()),
+            )
+            .field("secure", &self.secure)
+            .field("cookie_name", &self.cookie_name)
+            .field("header_name", &self.header_name)
+            .finish()
+    }
+}
+
+impl CsrfBuilder {
+    /// Adds a secret: the app's `NEXTAUTH_SECRET` / `AUTH_SECRET`. For a v5 app configured with
+    /// several secrets (`AUTH_SECRET_1`, ... or a `secret` array), add each, in the app's order
+    /// (current first), as for the decoder.
+    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.secrets.push(secret.into());
+        self
+    }
+
+    /// Uses the `__Host-` cookie name the references use behind HTTPS. Default `false`.
+    pub fn secure(mut self, secure: bool) -> Self {
+        self.secure = secure;
+        self
+    }
+
+    /// Overrides the CSRF cookie name (the references' `cookies.csrfToken.name` option).
+    pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.cookie_name = Some(name.into());
+        self
+    }
+
+    /// The request header that carries the submitted token. Default `x-csrf-token`
+    /// ([`DEFAULT_CSRF_HEADER`]); header names are case-insensitive.
+    pub fn header_name(mut self, name: impl Into<String>) -> Self {
+        self.header_name = name.into();
+        self
+    }
+
+    /// Builds the check.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when no secret was given, a secret is empty, the cookie name is empty,
+    /// or the header name is not a valid HTTP header name.
+    pub fn build(self) -> Result<Csrf, Error> {
+        if self.secrets.is_empty() {
+            return Err(Error::Config("no secret configured"));
+        }
+        if self.secrets.iter().any(|s| s.bytes().is_empty()) {
+            return Err(Error::Config("a configured secret is empty"));
+        }
+        let cookie_name = self
+            .cookie_name
+            .unwrap_or_else(|| default_cookie_name(self.flavor, self.secure).to_owned());
+        if cookie_name.is_empty() {
+            return Err(Error::Config("the cookie name is empty"));
+        }
+        if !is_header_name(&self.header_name) {
+            return Err(Error::Config(
+                "the csrf header name is not a valid header name",
+            ));
+        }
+        let len = self.secrets.iter().map(|s| s.bytes().len() + 1).sum();
+        let mut secret = Zeroizing::new(Vec::with_capacity(len));
+        for (i, s) in self.secrets.iter().enumerate() {
+            if i > 0 {
+                secret.push(b',');
+            }
+            secret.extend_from_slice(s.bytes());
+        }
+        Ok(Csrf {
+            inner: Arc::new(Inner {
+                cookie_name,
+                header_name: self.header_name.to_ascii_lowercase(),
+                secret,
+            }),
+        })
+    }
+}
+
+/// The CSRF cookie names of the references: `cookies.csrfToken.name` in v4
+/// `core/lib/cookie.js` and @auth/core `lib/utils/cookie.js`.
+fn default_cookie_name(flavor: Flavor, secure: bool) -> &'static str {
+    match (flavor, secure) {
+        (Flavor::V4, false) => "next-auth.csrf-token",
+        (Flavor::V4, true) => "__Host-next-auth.csrf-token",
+        (Flavor::V5, false) => "authjs.csrf-token",
+        (Flavor::V5, true) => "__Host-authjs.csrf-token",
+    }
+}
+
+/// An RFC 9110 field name: one or more `tchar`.
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+impl Csrf {
+    /// Starts configuring a check for `flavor` (which picks the default cookie name).
+    pub fn builder(flavor: Flavor) -> CsrfBuilder {
+        CsrfBuilder {
+            flavor,
+            secrets: Vec::new(),
+            secure: false,
+            cookie_name: None,
+            header_name: DEFAULT_CSRF_HEADER.to_owned(),
+        }
+    }
+
+    /// Builds the check from the environment variables the references read, with the same
+    /// rules as [`Decoder::from_env`](crate::Decoder::from_env): the same secrets in the same
+    /// order, and the `__Host-` name when the app's URL (`NEXTAUTH_URL`, v5 `AUTH_URL`) is
+    /// `https://` (v4 also: `VERCEL` set and `NEXTAUTH_URL` unset). The header is
+    /// `x-csrf-token`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when no secret variable is set.
+    pub fn from_env(flavor: Flavor) -> Result<Self, Error> {
+        Self::from_vars(flavor, |name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](Self::from_env) over any variable lookup.
+    pub(crate) fn from_vars(
+        flavor: Flavor,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, Error> {
+        let var = |name: &str| var(name).filter(|v| !v.is_empty());
+        let https = |url: Option<String>| url.is_some_and(|url| url.starts_with("https://"));
+        let (secrets, secure): (Vec<String>, bool) = match flavor {
+            Flavor::V4 => (
+                var("NEXTAUTH_SECRET")
+                    .or_else(|| var("AUTH_SECRET"))
+                    .into_iter()
+                    .collect(),
+                match var("NEXTAUTH_URL") {
+                    Some(url) => https(Some(url)),
+                    None => var("VERCEL").is_some(),
+                },
+            ),
+            Flavor::V5 => {
+                let rotation = [
+                    "AUTH_SECRET_3",
+                    "AUTH_SECRET_2",
+                    "AUTH_SECRET_1",
+                    "AUTH_SECRET",
+                ];
+                let mut secrets: Vec<String> = rotation.into_iter().filter_map(var).collect();
+                if secrets.is_empty() {
+                    secrets.extend(var("NEXTAUTH_SECRET"));
+                }
+                (
+                    secrets,
+                    https(var("AUTH_URL").or_else(|| var("NEXTAUTH_URL"))),
+                )
+            }
+        };
+        if secrets.is_empty() {
+            return Err(Error::Config(
+                "no secret in the environment (AUTH_SECRET or NEXTAUTH_SECRET)",
+            ));
+        }
+        secrets
+            .into_iter()
+            .fold(Self::builder(flavor).secure(secure), CsrfBuilder::secret)
+            .build()
+    }
+
+    /// The CSRF cookie name this check reads.
+    pub fn cookie_name(&self) -> &str {
+        &self.inner.cookie_name
+    }
+
+    /// The (lower-case) header name `verify_headers` (feature `http`) reads the
+    /// submitted token from.
+    pub fn header_name(&self) -> &str {
+        &self.inner.header_name
+    }
+
+    /// The token of a valid CSRF cookie: what `getCsrfToken()` returns to the frontend for this
+    /// cookie. `None` when the request has no CSRF cookie or its hash does not match.
+    ///
+    /// `cookie_header` is the whole `Cookie` header.
+    pub fn token(&self, cookie_header: Option<&str>) -> Option<String> {
+        self.trusted_token(cookie_header.into_iter())
+            .ok()
+            .map(Cow::into_owned)
+    }
+
+    /// The double-submit check: the CSRF cookie in `cookie_header` must carry a valid hash, and
+    /// `submitted` must equal its token. The same verdict as the references'
+    /// `csrfTokenVerified` for a POST whose body carries `csrfToken = submitted`.
+    ///
+    /// # Errors
+    /// [`CsrfError`] says which part failed: no cookie, an invalid cookie, nothing submitted,
+    /// or a token that does not match.
+    pub fn verify(
+        &self,
+        cookie_header: Option<&str>,
+        submitted: Option<&str>,
+    ) -> Result<(), CsrfError> {
+        self.verify_lines(cookie_header.into_iter(), submitted)
+    }
+
+    /// [`verify`](Self::verify) over an `http::HeaderMap`: the CSRF cookie from every `Cookie`
+    /// line, the submitted token from the configured header (default `x-csrf-token`). Header
+    /// values that are not UTF-8 count as absent.
+    ///
+    /// # Errors
+    /// As [`verify`](Self::verify).
+    #[cfg(feature = "http")]
+    pub fn verify_headers(&self, headers: &http::HeaderMap) -> Result<(), CsrfError> {
+        fn text(v: &http::HeaderValue) -> Option<&str> {
+            std::str::from_utf8(v.as_bytes()).ok()
+        }
+        let cookies = headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(text);
+        let submitted = headers.get(self.inner.header_name.as_str()).and_then(text);
+        self.verify_lines(cookies, submitted)
+    }
+
+    fn verify_lines<'a>(
+        &self,
+        cookie_lines: impl Iterator<Item = &'a str>,
+        submitted: Option<&str>,
+    ) -> Result<(), CsrfError> {
+        let token = self.trusted_token(cookie_lines)?;
+        let submitted = submitted.ok_or(CsrfError::MissingToken)?;
+        if bool::from(submitted.as_bytes().ct_eq(token.as_bytes())) {
+            Ok(())
+        } else {
+            Err(CsrfError::Mismatch)
+        }
+    }
+
+    /// The token of the CSRF cookie when its hash matches. The cookie is the first one with the
+    /// configured name (as both references' cookie parsers), percent-decoded when it contains
+    /// `%` (kept raw when that fails); double quotes are kept (section 5 of our policy).
+    fn trusted_token<'a>(
+        &self,
+        cookie_lines: impl Iterator<Item = &'a str>,
+    ) -> Result<Cow<'a, str>, CsrfError> {
+        let raw = cookie_lines
+            .flat_map(cookies::pairs)
+            .find(|(name, _)| *name == self.inner.cookie_name)
+            .map(|(_, value)| value)
+            .filter(|value| !value.is_empty())
+            .ok_or(CsrfError::MissingCookie)?;
+        if raw.len() > MAX_COOKIE_VALUE_LEN {
+            return Err(CsrfError::InvalidCookie);
+        }
+        let value = cookies::percent_decode(raw).unwrap_or(Cow::Borrowed(raw));
+        // `const [token, hash] = value.split("|")`: pieces after the second are ignored.
+        let mut pieces = value.split('|');
+        let token = pieces.next().unwrap_or_default();
+        let hash = pieces.next().ok_or(CsrfError::InvalidCookie)?;
+        if !bool::from(hash.as_bytes().ct_eq(&self.expected_hash(token)[..])) {
+            return Err(CsrfError::InvalidCookie);
+        }
+        let token_len = token.len();
+        Ok(match value {
+            Cow::Borrowed(v) => Cow::Borrowed(&v[..token_len]),
+            Cow::Owned(mut v) => {
+                v.truncate(token_len);
+                Cow::Owned(v)
+            }
+        })
+    }
+
+    /// Lower-case hex of `sha256(token + secret)`.
+    fn expected_hash(&self, token: &str) -> [u8; 64] {
+        let mut hasher = Sha256::new();
+        hasher.update(token.as_bytes());
+        hasher.update(&self.inner.secret[..]);
+        let digest = hasher.finalize();
+        let mut hex = [0u8; 64];
+        for (i, byte) in digest.iter().enumerate() {
+            hex[2 * i] = HEX[usize::from(byte >> 4)];
+            hex[2 * i + 1] = HEX[usize::from(byte & 0x0f)];
+        }
+        hex
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(flavor: Flavor) -> Csrf {
+        Csrf::builder(flavor).secret("s3cret").build().unwrap()
+    }
+
+    /// A cookie value made the reference way, computed here from the documented formula (the
+    /// fixtures in `fixtures/csrf.json` pin it against the real libraries).
+    fn cookie_value(token: &str, secret: &str) -> String {
+        let hash = Sha256::digest(format!("{token}{secret}").as_bytes());
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{token}%7C{hex}")
+    }
+
+    #[test]
+    fn verifies_and_reports_each_failure() {
+        let csrf = check(Flavor::V5);
+        let good = format!("authjs.csrf-token={}", cookie_value("tok", "s3cret"));
+        assert_eq!(csrf.verify(Some(&good), Some("tok")), Ok(()));
+        assert_eq!(csrf.token(Some(&good)).as_deref(), Some("tok"));
+        assert_eq!(csrf.verify(Some(&good), None), Err(CsrfError::MissingToken));
+        assert_eq!(
+            csrf.verify(Some(&good), Some("tok2")),
+            Err(CsrfError::Mismatch)
+        );
+        assert_eq!(
+            csrf.verify(None, Some("tok")),
+            Err(CsrfError::MissingCookie)
+        );
+        assert_eq!(
+            csrf.verify(Some("authjs.csrf-token="), Some("")),
+            Err(CsrfError::MissingCookie)
+        );
+        let wrong = format!("authjs.csrf-token={}", cookie_value("tok", "other"));
+        assert_eq!(
+            csrf.verify(Some(&wrong), Some("tok")),
+            Err(CsrfError::InvalidCookie)
+        );
+        assert_eq!(
+            csrf.verify(Some("authjs.csrf-token=tok"), Some("tok")),
+            Err(CsrfError::InvalidCookie)
+        );
+        let huge = format!("authjs.csrf-token={}", "a".repeat(5000));
+        assert_eq!(
+            csrf.verify(Some(&huge), Some("a")),
+            Err(CsrfError::InvalidCookie)
+        );
+    }
+
+    #[test]
+    fn several_secrets_are_joined_with_commas() {
+        let csrf = Csrf::builder(Flavor::V5)
+            .secret("new")
+            .secret("old")
+            .build()
+            .unwrap();
+        let good = format!("authjs.csrf-token={}", cookie_value("t", "new,old"));
+        assert_eq!(csrf.verify(Some(&good), Some("t")), Ok(()));
+        let only_new = format!("authjs.csrf-token={}", cookie_value("t", "new"));
+        assert_eq!(
+            csrf.verify(Some(&only_new), Some("t")),
+            Err(CsrfError::InvalidCookie)
+        );
+    }
+
+    #[test]
+    fn names_and_configuration() {
+        assert_eq!(check(Flavor::V4).cookie_name(), "next-auth.csrf-token");
+        let secure = Csrf::builder(Flavor::V4)
+            .secret("s")
+            .secure(true)
+            .header_name("X-XSRF-Token")
+            .build()
+            .unwrap();
+        assert_eq!(secure.cookie_name(), "__Host-next-auth.csrf-token");
+        assert_eq!(secure.header_name(), "x-xsrf-token");
+        assert!(Csrf::builder(Flavor::V5).build().is_err());
+        assert!(Csrf::builder(Flavor::V5).secret("").build().is_err());
+        let bad_header = Csrf::builder(Flavor::V5)
+            .secret("s")
+            .header_name("x csrf")
+            .build();
+        assert!(matches!(bad_header, Err(Error::Config(_))));
+    }
+
+    #[test]
+    fn from_vars_follows_the_decoder_rules() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let v5 = Csrf::from_vars(
+            Flavor::V5,
+            env(&[
+                ("AUTH_SECRET", "a"),
+                ("AUTH_SECRET_1", "b"),
+                ("AUTH_URL", "https://x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(v5.cookie_name(), "__Host-authjs.csrf-token");
+        let good = format!("__Host-authjs.csrf-token={}", cookie_value("t", "b,a"));
+        assert_eq!(v5.verify(Some(&good), Some("t")), Ok(()));
+        let v4 =
+            Csrf::from_vars(Flavor::V4, env(&[("AUTH_SECRET", "a"), ("VERCEL", "1")])).unwrap();
+        assert_eq!(v4.cookie_name(), "__Host-next-auth.csrf-token");
+        assert!(Csrf::from_vars(Flavor::V4, env(&[("AUTH_SECRET", "")])).is_err());
+    }
+
+    #[test]
+    fn debug_does_not_leak_the_secret() {
+        let csrf = Csrf::builder(Flavor::V5)
+            .secret("hunter2-secret")
+            .build()
+            .unwrap();
+        let debug = format!("{csrf:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(debug.contains("[redacted]"));
+        let builder = format!("{:?}", Csrf::builder(Flavor::V5).secret("hunter2-secret"));
+        assert!(!builder.contains("hunter2"), "{builder}");
+    }
+}

@@ -1,0 +1,339 @@
+//! axum 0.8 extractors (feature `axum`; depends on `axum-core`, not on `axum`).
+//!
+//! | extractor | no session | invalid session (expired, wrong secret, tampered, ...) | session |
+//! |---|---|---|---|
+//! | [`AuthSession<T>`] | `401`, generic body | `401`, the same generic body | `AuthSession(T)` |
+//! | `Option<AuthSession<T>>` | `None` | `None` (`getToken()` parity) | `Some(AuthSession(T))` |
+//! | `Result<AuthSession<T>, SessionRejection>` | `Err(SessionRejection::Missing)` | `Err(SessionRejection::Invalid(error))` | `Ok(AuthSession(T))` |
+//! | [`SignedIn<T>`] | `307` to the sign-in page | `307` to the sign-in page | `SignedIn(T)` |
+//! | [`CsrfVerified`] | - | - | `403` unless the CSRF cookie and the `x-csrf-token` header match |
+//!
+//! The session extractors take the [`Decoder`] from the router state through [`FromRef`]
+//! (a `Decoder` as the state itself works too). When a
+//! `integrations::tower::SessionLayer` for the same `T` already
+//! decoded the request, its [`DecodedSession`] is used instead of decoding again.
+//!
+//! Why `Option<AuthSession<T>>` gives `None` for a present-but-invalid session (where
+//! axum-extra's `TypedHeader` rejects a present-but-malformed header): a stale session cookie
+//! is an ordinary state, not a client bug. It happens after a secret rotation, a change of the
+//! claims type, or clock skew around `exp`, and the Next.js app itself treats it as "signed
+//! out" (`getToken()` returns `null`), so a public page must not lock such a user out with
+//! `401`. Extract `Result<AuthSession<T>, SessionRejection>` to tell the cases apart (for
+//! logging); the rejection's `Display` names the error kind, never token or key bytes.
+
+use std::convert::Infallible;
+
+use axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
+use axum_core::response::{IntoResponse, Response};
+use http::request::Parts;
+use http::{HeaderValue, StatusCode, header};
+use serde::de::DeserializeOwned;
+
+use crate::csrf::{Csrf, CsrfError};
+use crate::decoder::Decoder;
+use crate::error::Error;
+use crate::integrations::DecodedSession;
+use crate::session::Session;
+
+/// The body of every `401` response: the same whatever went wrong.
+const UNAUTHORIZED_BODY: &str = "unauthorized";
+/// The body of every CSRF `403` response.
+const FORBIDDEN_BODY: &str = "forbidden: csrf check failed";
+
+/// The session of the request, decoded into `T` ([`Session`] by default).
+///
+/// Rejects with `401 Unauthorized` and the generic body `unauthorized` when the request has no
+/// session or an unusable one; the reason is kept in the [`SessionRejection`] for the server,
+/// never sent to the client. `Option<AuthSession<T>>` never rejects: see the
+/// [module docs](self) for what each case gives.
+///
+/// ```
+/// use axum::{Json, Router, routing::get};
+/// use nextauth_session::integrations::axum::AuthSession;
+/// use nextauth_session::{Decoder, Flavor, User};
+///
+/// async fn me(AuthSession(session): AuthSession) -> Json<User> {
+///     Json(session.user())
+/// }
+///
+/// let decoder = Decoder::builder(Flavor::V5).secret("an AUTH_SECRET").build()?;
+/// let app: Router = Router::new().route("/me", get(me)).with_state(decoder);
+/// # Ok::<(), nextauth_session::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthSession<T = Session>(pub T);
+
+/// Why [`AuthSession`] rejected a request. Every variant answers `401` with the same generic
+/// body; the variant and its [`Error`] are for logs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionRejection {
+    /// No session cookie and no `Authorization: Bearer` token.
+    #[error("no session")]
+    Missing,
+    /// A session cookie or Bearer token is present but unusable.
+    #[error("invalid session: {0}")]
+    Invalid(Error),
+}
+
+impl SessionRejection {
+    /// The decoder's error, for an invalid session.
+    pub fn error(&self) -> Option<&Error> {
+        match self {
+            Self::Missing => None,
+            Self::Invalid(e) => Some(e),
+        }
+    }
+}
+
+impl IntoResponse for SessionRejection {
+    fn into_response(self) -> Response {
+        plain(StatusCode::UNAUTHORIZED, UNAUTHORIZED_BODY)
+    }
+}
+
+fn plain(status: StatusCode, body: &'static str) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// The request's session: the layer's [`DecodedSession`] when there is one for `T`, else
+/// decoded here.
+fn session_of<T, S>(parts: &Parts, state: &S) -> Result<Option<T>, Error>
+where
+    T: DeserializeOwned + Clone + Send + Sync + 'static,
+    Decoder: FromRef<S>,
+{
+    if let Some(decoded) = parts.extensions.get::<DecodedSession<T>>() {
+        return decoded.clone().into_result();
+    }
+    Decoder::from_ref(state).from_headers(&parts.headers)
+}
+
+impl<T, S> FromRequestParts<S> for AuthSession<T>
+where
+    T: DeserializeOwned + Clone + Send + Sync + 'static,
+    Decoder: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match session_of::<T, S>(parts, state) {
+            Ok(Some(session)) => Ok(Self(session)),
+            Ok(None) => Err(SessionRejection::Missing),
+            Err(e) => Err(SessionRejection::Invalid(e)),
+        }
+    }
+}
+
+impl<T, S> OptionalFromRequestParts<S> for AuthSession<T>
+where
+    T: DeserializeOwned + Clone + Send + Sync + 'static,
+    Decoder: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Infallible;
+
+    /// `None` for every kind of "no session", as `getToken()`.
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(session_of::<T, S>(parts, state).ok().flatten().map(Self))
+    }
+}
+
+/// The sign-in page [`SignedIn`] redirects to. Default `/api/auth/signin`, the page of both
+/// next-auth v4 and next-auth v5 (`basePath` `/api/auth`).
+///
+/// Configure it by adding it to the request extensions, for example with axum's
+/// `Extension` layer: `router.layer(Extension(SignInPage::new("/login")))`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInPage {
+    path: String,
+}
+
+impl SignInPage {
+    /// A sign-in page at `path` (the app's `pages.signIn`), for example `/login`. It may be
+    /// absolute (`https://app.example.com/login`) when the service runs on another origin
+    /// than the Next.js app.
+    pub fn new(path: impl Into<String>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// The page's path or URL.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Where an unauthenticated request for `callback` (a path and query) is sent:
+    /// `<page>?callbackUrl=<callback>`, the value encoded as `URLSearchParams` does.
+    pub fn redirect_url(&self, callback: &str) -> String {
+        let separator = if self.path.contains('?') { '&' } else { '?' };
+        let mut url = format!("{}{separator}callbackUrl=", self.path);
+        form_urlencode(callback, &mut url);
+        url
+    }
+}
+
+impl Default for SignInPage {
+    fn default() -> Self {
+        Self::new("/api/auth/signin")
+    }
+}
+
+/// `application/x-www-form-urlencoded` as the WHATWG URL standard (`URLSearchParams`): ASCII
+/// alphanumerics and `*-._` stay, space is `+`, every other byte is `%XX` (upper-case hex).
+fn form_urlencode(value: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in value.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(b));
+            }
+            b' ' => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0x0f)]));
+            }
+        }
+    }
+}
+
+/// The session of the request, or a redirect to the sign-in page: what next-auth's
+/// middleware (`withAuth` in v4, `auth` with an `authorized` callback in v5) does for a
+/// protected page.
+///
+/// Without a usable session, the request is answered with `307 Temporary Redirect` to
+/// `<sign-in page>?callbackUrl=<path and query of the request>` ([`SignInPage`], default
+/// `/api/auth/signin`), as the v4 middleware does. The v5 middleware puts the absolute URL of
+/// the request in `callbackUrl`; this extractor always sends the path, which both versions
+/// accept, because a service behind a proxy does not reliably know its public origin. Under
+/// `Router::nest`, axum strips the prefix from the URI this extractor sees, so the callback is
+/// relative to the nested router. A request for the sign-in page itself gets `401` instead of a
+/// redirect loop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignedIn<T = Session>(pub T);
+
+/// The rejection of [`SignedIn`]: a redirect to the sign-in page (or `401` for the sign-in page
+/// itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInRedirect {
+    location: Option<String>,
+}
+
+impl SignInRedirect {
+    /// The `Location` of the redirect; `None` when the request was for the sign-in page itself
+    /// and the response is `401`.
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+}
+
+impl IntoResponse for SignInRedirect {
+    fn into_response(self) -> Response {
+        let Some(location) = self.location else {
+            return plain(StatusCode::UNAUTHORIZED, UNAUTHORIZED_BODY);
+        };
+        match HeaderValue::try_from(location) {
+            Ok(location) => (
+                StatusCode::TEMPORARY_REDIRECT,
+                [(header::LOCATION, location)],
+            )
+                .into_response(),
+            // Only a configured page with control characters gets here.
+            Err(_) => plain(StatusCode::UNAUTHORIZED, UNAUTHORIZED_BODY),
+        }
+    }
+}
+
+impl<T, S> FromRequestParts<S> for SignedIn<T>
+where
+    T: DeserializeOwned + Clone + Send + Sync + 'static,
+    Decoder: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = SignInRedirect;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Ok(Some(session)) = session_of::<T, S>(parts, state) {
+            return Ok(Self(session));
+        }
+        let default = SignInPage::default();
+        let page = parts.extensions.get::<SignInPage>().unwrap_or(&default);
+        let location = (parts.uri.path() != page.path()).then(|| {
+            let callback = parts
+                .uri
+                .path_and_query()
+                .map_or("/", http::uri::PathAndQuery::as_str);
+            page.redirect_url(callback)
+        });
+        Err(SignInRedirect { location })
+    }
+}
+
+/// Proof that the request passed the CSRF double-submit check: the references' CSRF cookie
+/// carries a valid hash and the submitted header (`x-csrf-token` unless configured otherwise)
+/// equals its token. See [`Csrf`].
+///
+/// Takes the [`Csrf`] from the router state through [`FromRef`]. Rejects with
+/// `403 Forbidden` and a generic body; put it on state-changing routes (`POST`, `PUT`,
+/// `PATCH`, `DELETE`) as an argument of the handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsrfVerified;
+
+/// The rejection of [`CsrfVerified`]: `403` with a generic body; the [`CsrfError`] is for logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("csrf check failed: {0}")]
+pub struct CsrfRejection(pub CsrfError);
+
+impl IntoResponse for CsrfRejection {
+    fn into_response(self) -> Response {
+        plain(StatusCode::FORBIDDEN, FORBIDDEN_BODY)
+    }
+}
+
+impl<S> FromRequestParts<S> for CsrfVerified
+where
+    Csrf: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = CsrfRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Csrf::from_ref(state)
+            .verify_headers(&parts.headers)
+            .map(|()| Self)
+            .map_err(CsrfRejection)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expected values printed by Node 20: `new URLSearchParams({ callbackUrl }).toString()` and
+    /// `url.searchParams.append("callbackUrl", "/")` on `/login?lang=en`. The v4 middleware's
+    /// own redirects are compared in `tests/axum.rs` (fixtures/csrf.json).
+    #[test]
+    fn redirect_urls() {
+        let page = SignInPage::default();
+        assert_eq!(
+            page.redirect_url("/dashboard?tab=a b&x=é"),
+            "/api/auth/signin?callbackUrl=%2Fdashboard%3Ftab%3Da+b%26x%3D%C3%A9"
+        );
+        assert_eq!(
+            SignInPage::new("/login?lang=en").redirect_url("/"),
+            "/login?lang=en&callbackUrl=%2F"
+        );
+    }
+}

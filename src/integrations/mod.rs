@@ -1,0 +1,56 @@
+//! Optional framework glue, each behind its feature: `integrations::axum` (feature `axum`)
+//! and `integrations::tower` (feature `tower`).
+//!
+//! Both share [`DecodedSession`]: the outcome of decoding the session of one request, which
+//! the tower layer stores in the request extensions and the axum extractors reuse, so a
+//! session is decrypted once per request however many extractors ask for it.
+
+#[cfg(feature = "axum")]
+pub mod axum;
+#[cfg(feature = "tower")]
+pub mod tower;
+
+use crate::error::Error;
+use crate::session::Session;
+
+/// The session of one request, decoded once: what
+/// [`Decoder::from_headers`](crate::Decoder::from_headers) returned for it.
+///
+/// `integrations::tower::SessionLayer` (feature `tower`) inserts
+/// one into the extensions of every request; read it with
+/// `request.extensions().get::<DecodedSession<T>>()`. The axum extractors use it when it is
+/// there, with the same `T`, instead of decoding again.
+#[derive(Debug, Clone)]
+pub struct DecodedSession<T = Session> {
+    result: Result<Option<T>, Error>,
+}
+
+impl<T> DecodedSession<T> {
+    /// Wraps the result of [`Decoder::from_headers`](crate::Decoder::from_headers) (or
+    /// [`Decoder::session`](crate::Decoder::session)).
+    pub fn new(result: Result<Option<T>, Error>) -> Self {
+        Self { result }
+    }
+
+    /// The session, or `None` for every kind of "no session" (`getToken()` parity).
+    pub fn session(&self) -> Option<&T> {
+        self.result.as_ref().ok().and_then(Option::as_ref)
+    }
+
+    /// The full outcome: `Ok(None)` when the request carries no session, `Err` when it
+    /// carries one that cannot be used (expired, wrong secret, tampered, ...).
+    ///
+    /// # Errors
+    /// The [`Error`] the decoder returned for the request's session cookie or Bearer token.
+    pub fn result(&self) -> Result<Option<&T>, &Error> {
+        self.result.as_ref().map(Option::as_ref)
+    }
+
+    /// Takes the outcome out.
+    ///
+    /// # Errors
+    /// As [`result`](Self::result).
+    pub fn into_result(self) -> Result<Option<T>, Error> {
+        self.result
+    }
+}
