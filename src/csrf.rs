@@ -225,41 +225,7 @@ impl Csrf {
         flavor: Flavor,
         var: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, Error> {
-        let var = |name: &str| var(name).filter(|v| !v.is_empty());
-        let https = |url: Option<String>| url.is_some_and(|url| url.starts_with("https://"));
-        let (secrets, secure): (Vec<String>, bool) = match flavor {
-            Flavor::V4 => (
-                var("NEXTAUTH_SECRET")
-                    .or_else(|| var("AUTH_SECRET"))
-                    .into_iter()
-                    .collect(),
-                match var("NEXTAUTH_URL") {
-                    Some(url) => https(Some(url)),
-                    None => var("VERCEL").is_some(),
-                },
-            ),
-            Flavor::V5 => {
-                let rotation = [
-                    "AUTH_SECRET_3",
-                    "AUTH_SECRET_2",
-                    "AUTH_SECRET_1",
-                    "AUTH_SECRET",
-                ];
-                let mut secrets: Vec<String> = rotation.into_iter().filter_map(var).collect();
-                if secrets.is_empty() {
-                    secrets.extend(var("NEXTAUTH_SECRET"));
-                }
-                (
-                    secrets,
-                    https(var("AUTH_URL").or_else(|| var("NEXTAUTH_URL"))),
-                )
-            }
-        };
-        if secrets.is_empty() {
-            return Err(Error::Config(
-                "no secret in the environment (AUTH_SECRET or NEXTAUTH_SECRET)",
-            ));
-        }
+        let (secrets, secure) = crate::env::secrets_and_secure(flavor, var)?;
         secrets
             .into_iter()
             .fold(Self::builder(flavor).secure(secure), CsrfBuilder::secret)

@@ -6,6 +6,7 @@ mod cookies;
 mod csrf;
 mod decoder;
 mod encoder;
+mod env;
 mod error;
 mod flavor;
 #[cfg(any(feature = "axum", feature = "tower"))]

@@ -18,6 +18,12 @@ use nextauth_session::{Csrf, CsrfError, Decoder, Error, Flavor, Session, User};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+/// The interop binary's fixture helpers (this binary uses `js_json_eq`).
+#[path = "interop/common.rs"]
+#[allow(dead_code)]
+mod common;
+use common::js_json_eq;
+
 // ---- fixtures -------------------------------------------------------------------------------
 
 fn path(name: &str) -> PathBuf {
@@ -48,22 +54,6 @@ fn flavor(name: &str) -> Flavor {
 
 fn str_of(v: &Value) -> Option<&str> {
     v.as_str()
-}
-
-/// JSON equality as JavaScript sees numbers (every number an f64).
-fn js_json_eq(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| js_json_eq(x, y))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| js_json_eq(v, w)))
-        }
-        _ => a == b,
-    }
 }
 
 fn request_case(id: &str) -> Value {
