@@ -8,8 +8,6 @@ use std::time::Duration;
 
 use aes::cipher::{BlockModeEncrypt, InnerIvInit, block_padding::Pkcs7};
 use aes_gcm::AeadInOut;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::Mac;
 use serde::Serialize;
 use serde_json::Value;
@@ -177,7 +175,7 @@ fn seal(
             key.kid(Enc::A256CbcHs512)
         ),
     };
-    let header = URL_SAFE_NO_PAD.encode(header);
+    let header = crate::b64::encode(header);
     let (iv_len, ct_len, tag_len) = match flavor {
         Flavor::V4 => (12, plaintext.len(), 16),
         // PKCS#7 always adds 1..=16 bytes.
@@ -228,11 +226,11 @@ fn seal(
     let mut token = String::with_capacity(token_len);
     token.push_str(&header);
     token.push_str("..");
-    URL_SAFE_NO_PAD.encode_string(iv, &mut token);
+    crate::b64::encode_append(&iv, &mut token);
     token.push('.');
-    URL_SAFE_NO_PAD.encode_string(ciphertext, &mut token);
+    crate::b64::encode_append(&ciphertext, &mut token);
     token.push('.');
-    URL_SAFE_NO_PAD.encode_string(tag, &mut token);
+    crate::b64::encode_append(&tag, &mut token);
     debug_assert_eq!(token.len(), token_len);
     Ok(token)
 }
@@ -252,7 +250,7 @@ mod tests {
 
     fn header_of(token: &str) -> String {
         let part = token.split('.').next().unwrap();
-        String::from_utf8(URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+        String::from_utf8(crate::b64::decode(part).unwrap()).unwrap()
     }
 
     #[test]

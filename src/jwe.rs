@@ -2,8 +2,6 @@
 
 use aes::cipher::{BlockModeDecrypt, InnerIvInit, block_padding::Pkcs7};
 use aes_gcm::AeadInOut;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha512;
@@ -134,12 +132,8 @@ impl Header {
         }
         let rest = b64.strip_prefix(CANONICAL_CBC_PREFIX)?;
         // `<kid>"}` with a kid of at most Kid::CAPACITY characters.
-        let mut buf = [0u8; (Kid::CAPACITY + 2).div_ceil(3) * 3 + 3];
-        if rest.len() > (Kid::CAPACITY + 2).div_ceil(3) * 4 {
-            return None;
-        }
-        let n = URL_SAFE_NO_PAD.decode_slice(rest, &mut buf).ok()?;
-        let kid = buf[..n].strip_suffix(b"\"}")?;
+        let mut buf = [0u8; Kid::CAPACITY + 2];
+        let kid = crate::b64::decode_into(rest, &mut buf)?.strip_suffix(b"\"}")?;
         kid.iter()
             .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
             .then(|| Self {
@@ -195,22 +189,12 @@ impl Header {
 }
 
 fn decode_b64(part: &str, what: &'static str) -> Result<Vec<u8>, Error> {
-    URL_SAFE_NO_PAD
-        .decode(part)
-        .map_err(|_| Error::Malformed(what))
+    crate::b64::decode(part).ok_or(Error::Malformed(what))
 }
 
 /// Decodes a base64url part that must decode to exactly `N` bytes.
 fn decode_fixed<const N: usize>(part: &str, what: &'static str) -> Result<[u8; N], Error> {
-    // base64url without padding: N bytes are exactly ceil(4N/3) characters.
-    if part.len() != (4 * N).div_ceil(3) {
-        return Err(Error::Malformed(what));
-    }
-    let mut out = [0u8; N];
-    match URL_SAFE_NO_PAD.decode_slice(part, &mut out) {
-        Ok(n) if n == N => Ok(out),
-        _ => Err(Error::Malformed(what)),
-    }
+    crate::b64::decode_exact(part).ok_or(Error::Malformed(what))
 }
 
 /// Opens the token with the first key that authenticates it and returns the plaintext.
@@ -360,7 +344,7 @@ mod tests {
             ),
         ];
         for (i, header) in headers.iter().enumerate() {
-            let b64 = URL_SAFE_NO_PAD.encode(header);
+            let b64 = crate::b64::encode(header);
             let fast = Header::parse_canonical(&b64, Flavor::V5)
                 .unwrap_or_else(|| panic!("{i}: {header}"));
             let slow = Header::parse_json(&b64, Flavor::V5).unwrap();
@@ -382,11 +366,11 @@ mod tests {
         ];
         for header in &headers {
             assert!(
-                Header::parse_canonical(&URL_SAFE_NO_PAD.encode(header), Flavor::V5).is_none(),
+                Header::parse_canonical(&crate::b64::encode(header), Flavor::V5).is_none(),
                 "{header}"
             );
         }
-        let v5 = URL_SAFE_NO_PAD.encode(format!(
+        let v5 = crate::b64::encode(format!(
             r#"{{"alg":"dir","enc":"A256CBC-HS512","kid":"{thumb}"}}"#
         ));
         assert!(Header::parse_canonical(&v5, Flavor::V4).is_none());
@@ -419,12 +403,12 @@ mod tests {
 
     #[test]
     fn fixed_parts_are_strict() {
-        let iv = URL_SAFE_NO_PAD.encode([7u8; 12]);
+        let iv = crate::b64::encode([7u8; 12]);
         assert_eq!(decode_fixed::<12>(&iv, "iv").unwrap(), [7u8; 12]);
         assert!(decode_fixed::<12>(&format!("{iv}="), "iv").is_err());
         assert!(decode_fixed::<12>(&iv[1..], "iv").is_err());
         assert!(decode_fixed::<16>(&iv, "iv").is_err());
-        let tag = URL_SAFE_NO_PAD.encode([1u8; 16]);
+        let tag = crate::b64::encode([1u8; 16]);
         // A non-canonical final character (trailing bits set) is rejected.
         let mut bad = tag.clone().into_bytes();
         let last = bad.len() - 1;
@@ -435,7 +419,7 @@ mod tests {
 
     #[test]
     fn header_allow_list() {
-        let h = |json: &str| Header::parse(&URL_SAFE_NO_PAD.encode(json), Flavor::V5);
+        let h = |json: &str| Header::parse(&crate::b64::encode(json), Flavor::V5);
         assert_eq!(
             h(r#"{"alg":"dir","enc":"A256CBC-HS512","kid":"x"}"#)
                 .unwrap()
@@ -482,12 +466,12 @@ mod tests {
             Enc::A256Gcm
         );
         let v4 = Header::parse(
-            &URL_SAFE_NO_PAD.encode(r#"{"alg":"dir","enc":"A256CBC-HS512"}"#),
+            &crate::b64::encode(r#"{"alg":"dir","enc":"A256CBC-HS512"}"#),
             Flavor::V4,
         );
         assert!(matches!(v4, Err(Error::Unsupported(_))));
         let v4 = Header::parse(
-            &URL_SAFE_NO_PAD.encode(r#"{"alg":"dir","enc":"A256GCM","kid":"k"}"#),
+            &crate::b64::encode(r#"{"alg":"dir","enc":"A256GCM","kid":"k"}"#),
             Flavor::V4,
         );
         assert_eq!(v4.unwrap().kid, Kid::Absent);

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod b64;
 mod claims;
 mod cookies;
 mod csrf;

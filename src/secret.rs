@@ -2,8 +2,6 @@
 
 use aes::{Aes256Dec, Aes256Enc};
 use aes_gcm::{Aes256Gcm, KeyInit};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hkdf::Hkdf;
 use hmac::Hmac;
 use sha2::{Digest, Sha256, Sha512};
@@ -138,9 +136,9 @@ impl DerivedKey {
 pub(crate) fn thumbprint<D: Digest>(key: &[u8]) -> String {
     let mut jwk = Zeroizing::new(String::with_capacity(32 + key.len() * 4 / 3));
     jwk.push_str(r#"{"k":""#);
-    URL_SAFE_NO_PAD.encode_string(key, &mut jwk);
+    crate::b64::encode_append(key, &mut jwk);
     jwk.push_str(r#"","kty":"oct"}"#);
-    URL_SAFE_NO_PAD.encode(D::digest(jwk.as_bytes()))
+    crate::b64::encode(D::digest(jwk.as_bytes()))
 }
 
 #[cfg(test)]

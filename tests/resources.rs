@@ -316,10 +316,7 @@ fn deeply_nested_claims() {
     ] {
         let (result, peak) = result;
         assert!(
-            result
-                == Err(Error::InvalidClaims(
-                    "the claims nest deeper than 128 levels"
-                )),
+            matches!(&result, Err(Error::InvalidClaims(m)) if m.starts_with("the claims nest deeper than 128 levels")),
             "{result:?}"
         );
         // Memory is proportional to the token (its ciphertext and plaintext), which the

@@ -10,8 +10,6 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use nextauth_session::{Decoder, Error, Flavor};
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
@@ -271,8 +269,8 @@ pub(crate) struct Match {
 
 pub(crate) fn header(token: &str) -> Result<Map<String, Value>, &'static str> {
     let part = token.split('.').next().unwrap_or_default();
-    let bytes = URL_SAFE_NO_PAD
-        .decode(part)
+    let bytes = base64_simd::URL_SAFE_NO_PAD
+        .decode_to_vec(part)
         .map_err(|_| "the first part is not unpadded base64url")?;
     match serde_json::from_slice(&bytes) {
         Ok(Value::Object(map)) => Ok(map),
