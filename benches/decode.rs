@@ -186,21 +186,25 @@ impl<'a> Parts<'a> {
     }
 }
 
-/// Floor (a): split the token and base64url-decode its parts as the decoder must (header and
-/// ciphertext into fresh buffers, IV and tag into fixed arrays).
-fn floor_base64(token: &str) -> (Vec<u8>, Vec<u8>, [u8; 32], [u8; 32]) {
+/// Floor (a): split the token and base64url-decode what must be decoded, with the crate the
+/// decoder uses (`base64-simd`): the ciphertext into a fresh buffer, IV and tag into fixed
+/// arrays. The header is not decoded: a decoder can recognize the headers the references
+/// write by their text.
+fn floor_base64(token: &str) -> (Vec<u8>, [u8; 32], [u8; 32]) {
+    let engine = base64_simd::URL_SAFE_NO_PAD;
     let mut parts = token.split('.');
     let mut next = || parts.next().expect("five parts");
-    let (header, _key, iv, ciphertext, tag) = (next(), next(), next(), next(), next());
-    let header = URL_SAFE_NO_PAD.decode(header).expect("header");
-    let ciphertext = URL_SAFE_NO_PAD.decode(ciphertext).expect("ciphertext");
+    let (_header, _key, iv, ciphertext, tag) = (next(), next(), next(), next(), next());
+    let ciphertext = engine.decode_to_vec(ciphertext).expect("ciphertext");
     let mut iv_out = [0u8; 32];
     let mut tag_out = [0u8; 32];
-    URL_SAFE_NO_PAD.decode_slice(iv, &mut iv_out).expect("iv");
-    URL_SAFE_NO_PAD
-        .decode_slice(tag, &mut tag_out)
+    engine
+        .decode(iv.as_bytes(), base64_simd::AsOut::as_out(&mut iv_out[..]))
+        .expect("iv");
+    engine
+        .decode(tag.as_bytes(), base64_simd::AsOut::as_out(&mut tag_out[..]))
         .expect("tag");
-    (header, ciphertext, iv_out, tag_out)
+    (ciphertext, iv_out, tag_out)
 }
 
 /// Floor (b), v4: AES-256-GCM open of the ciphertext copied into `buf`.

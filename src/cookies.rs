@@ -111,13 +111,18 @@ pub(crate) fn find_token<'a, I: Iterator<Item = &'a str>>(
         unchunked: None,
         chunks: Vec::new(),
     };
-    for (name, raw) in cookie_headers().flat_map(pairs) {
-        let value = (!raw.is_empty())
+    // Only session cookies are decoded; other cookies' values are never touched.
+    let value = |raw: &'a str| {
+        (!raw.is_empty())
             .then(|| cookie_value(raw))
-            .filter(|v| !v.is_empty());
+            .filter(|v| !v.is_empty())
+    };
+    for (name, raw) in cookie_headers().flat_map(pairs) {
         if name == session_name {
             // The first occurrence of a name wins.
-            found.unchunked.get_or_insert(value);
+            if found.unchunked.is_none() {
+                found.unchunked = Some(value(raw));
+            }
         } else if let Some(index) = chunk_index(name, session_name) {
             if found.chunks.iter().any(|(seen, _, _)| *seen == name) {
                 continue;
@@ -128,7 +133,7 @@ pub(crate) fn find_token<'a, I: Iterator<Item = &'a str>>(
                     limit: limits.max_chunks,
                 });
             }
-            found.chunks.push((name, index, value));
+            found.chunks.push((name, index, value(raw)));
         }
     }
     if let Some(token) = join(found, limits)? {
