@@ -56,11 +56,15 @@ pub enum CsrfError {
 /// cheap to clone (an `Arc` inside), `Send + Sync`. The hash comparison and the token comparison
 /// are constant-time.
 ///
-/// The secret string the references hash is `${options.secret}`: the secret itself in v4, and
-/// in v5, where `secret` is the list of rotation secrets when it comes from the environment,
-/// the list joined by `","`. So this type joins the configured secrets with `,`, in order. A
-/// consequence of the reference design: rotating secrets in v5 changes the hash, and every CSRF
-/// cookie issued before the rotation stops verifying (the app issues a new one on the next
+/// The secret string the references hash is `${options.secret}`: the secret itself in v4; in
+/// v5 it depends on how the app got its secrets. `@auth/core` reading the environment makes
+/// `secret` the list of rotation secrets, and hashes the list joined by `","`; `next-auth@5`
+/// sets `secret` to `AUTH_SECRET` (else `NEXTAUTH_SECRET`) alone whenever one is set, and
+/// only falls back to the numbered list otherwise (seen by running next-auth 5.0.0-beta.32 in
+/// the e2e test). So with several secrets this check accepts a hash made with the joined list
+/// (in the configured order) or with any one configured secret: every candidate is a secret the
+/// app was configured with. With the joined list, rotating secrets changes the hash, and CSRF
+/// cookies issued before the rotation stop verifying (the app issues a new one on the next
 /// `getCsrfToken()`).
 #[derive(Clone)]
 pub struct Csrf {
@@ -70,8 +74,9 @@ pub struct Csrf {
 struct Inner {
     cookie_name: String,
     header_name: String,
-    /// The secrets joined by `,`, exactly the string the references append to the token.
-    secret: Zeroizing<Vec<u8>>,
+    /// The strings the references may append to the token: with several secrets, the list
+    /// joined by `,` first, then each secret alone.
+    secrets: Vec<Zeroizing<Vec<u8>>>,
 }
 
 impl std::fmt::Debug for Csrf {
@@ -160,18 +165,26 @@ impl CsrfBuilder {
             ));
         }
         let len = self.secrets.iter().map(|s| s.bytes().len() + 1).sum();
-        let mut secret = Zeroizing::new(Vec::with_capacity(len));
+        let mut joined = Zeroizing::new(Vec::with_capacity(len));
         for (i, s) in self.secrets.iter().enumerate() {
             if i > 0 {
-                secret.push(b',');
+                joined.push(b',');
             }
-            secret.extend_from_slice(s.bytes());
+            joined.extend_from_slice(s.bytes());
+        }
+        let mut secrets = vec![joined];
+        if self.secrets.len() > 1 {
+            secrets.extend(
+                self.secrets
+                    .iter()
+                    .map(|s| Zeroizing::new(s.bytes().to_vec())),
+            );
         }
         Ok(Csrf {
             inner: Arc::new(Inner {
                 cookie_name,
                 header_name: self.header_name.to_ascii_lowercase(),
-                secret,
+                secrets,
             }),
         })
     }
@@ -322,7 +335,15 @@ impl Csrf {
         let mut pieces = value.split('|');
         let token = pieces.next().unwrap_or_default();
         let hash = pieces.next().ok_or(CsrfError::InvalidCookie)?;
-        if !bool::from(hash.as_bytes().ct_eq(&self.expected_hash(token)[..])) {
+        // Every candidate is compared (in constant time each), whichever matches.
+        let valid = self
+            .inner
+            .secrets
+            .iter()
+            .fold(subtle::Choice::from(0), |valid, secret| {
+                valid | hash.as_bytes().ct_eq(&expected_hash(token, secret)[..])
+            });
+        if !bool::from(valid) {
             return Err(CsrfError::InvalidCookie);
         }
         let token_len = token.len();
@@ -334,20 +355,20 @@ impl Csrf {
             }
         })
     }
+}
 
-    /// Lower-case hex of `sha256(token + secret)`.
-    fn expected_hash(&self, token: &str) -> [u8; 64] {
-        let mut hasher = Sha256::new();
-        hasher.update(token.as_bytes());
-        hasher.update(&self.inner.secret[..]);
-        let digest = hasher.finalize();
-        let mut hex = [0u8; 64];
-        for (i, byte) in digest.iter().enumerate() {
-            hex[2 * i] = HEX[usize::from(byte >> 4)];
-            hex[2 * i + 1] = HEX[usize::from(byte & 0x0f)];
-        }
-        hex
+/// `sha256hex(token + secret)`, lower-case hex as the references write it.
+fn expected_hash(token: &str, secret: &[u8]) -> [u8; 64] {
+    let mut hasher = Sha256::new();
+    hasher.update(token.as_bytes());
+    hasher.update(secret);
+    let digest = hasher.finalize();
+    let mut hex = [0u8; 64];
+    for (i, byte) in digest.iter().enumerate() {
+        hex[2 * i] = HEX[usize::from(byte >> 4)];
+        hex[2 * i + 1] = HEX[usize::from(byte & 0x0f)];
     }
+    hex
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -403,20 +424,30 @@ mod tests {
         );
     }
 
+    /// @auth/core hashes the joined list; next-auth@5 hashes `AUTH_SECRET` alone when it is
+    /// set. Both are accepted; a list in another order or an unknown secret is not.
     #[test]
-    fn several_secrets_are_joined_with_commas() {
+    fn several_secrets_joined_or_alone() {
         let csrf = Csrf::builder(Flavor::V5)
             .secret("new")
             .secret("old")
             .build()
             .unwrap();
-        let good = format!("authjs.csrf-token={}", cookie_value("t", "new,old"));
-        assert_eq!(csrf.verify(Some(&good), Some("t")), Ok(()));
-        let only_new = format!("authjs.csrf-token={}", cookie_value("t", "new"));
-        assert_eq!(
-            csrf.verify(Some(&only_new), Some("t")),
-            Err(CsrfError::InvalidCookie)
-        );
+        let cookie = |secret: &str| format!("authjs.csrf-token={}", cookie_value("t", secret));
+        for secret in ["new,old", "new", "old"] {
+            assert_eq!(
+                csrf.verify(Some(&cookie(secret)), Some("t")),
+                Ok(()),
+                "{secret}"
+            );
+        }
+        for secret in ["old,new", "other", "new,old,", ""] {
+            assert_eq!(
+                csrf.verify(Some(&cookie(secret)), Some("t")),
+                Err(CsrfError::InvalidCookie),
+                "{secret}"
+            );
+        }
     }
 
     #[test]

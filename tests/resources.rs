@@ -370,9 +370,9 @@ fn deeply_nested_claims() {
 /// (fixtures/tokens.json and fixtures/requests.json). Counts are deterministic, unlike times.
 ///
 /// A typical decode into `Session` makes 6 allocations:
-/// 1. the ciphertext buffer, decrypted in place (zeroized on drop, so the plaintext never
-///    leaves it); the claims are checked and deserialized straight from it;
-/// 2-6. the five strings `Session` owns: `name`, `email`, `picture`, `sub`, `jti`.
+/// - one for the ciphertext buffer, decrypted in place (zeroized on drop, so the plaintext
+///   never leaves it); the claims are checked and deserialized straight from it;
+/// - five for the strings `Session` owns: `name`, `email`, `picture`, `sub`, `jti`.
 ///
 /// Nothing else: the header the references write is recognized without decoding it, the `kid`
 /// is kept inline, the time claims are found by an allocation-free scan, and cookie values are

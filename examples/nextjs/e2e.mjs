@@ -316,6 +316,29 @@ async function nextUser(app, jar) {
   return body?.user ? normalize(body.user) : null;
 }
 
+/**
+ * The Rust service's CSRF-protected `POST /posts`, called as a frontend does: the token from
+ * the app's `GET /api/auth/csrf` (what `getCsrfToken()` returns) in `X-CSRF-Token`, next to
+ * the app's CSRF cookie. Returns the HTTP status and the body's `by`.
+ */
+async function rustPost(rust, app, jar, { tamper = false } = {}) {
+  const csrf = await request(`${app.origin}/api/auth/csrf`, { jar });
+  check(csrf.status === 200, `${app.label} /api/auth/csrf: HTTP ${csrf.status}`);
+  let { csrfToken } = await csrf.json();
+  if (tamper) csrfToken = csrfToken.replace(/^./, (c) => (c === "0" ? "1" : "0"));
+  const res = await fetch(`${rust.origin}/posts`, {
+    method: "POST",
+    headers: {
+      cookie: jar.header(),
+      "x-csrf-token": csrfToken,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({ title: "hello" }),
+  });
+  const body = res.status === 200 ? await res.json() : null;
+  return { status: res.status, by: body?.by ?? null };
+}
+
 /** The name on the app's home page (a server component reading the session), or null. */
 async function pageUser(app, jar) {
   const res = await request(`${app.origin}/`, {
@@ -430,6 +453,9 @@ async function flavorCases(flavor) {
     // The app's server-rendered page (`getServerSession` / `auth()`) agrees too.
     same(await pageUser(app, jar), "ada", "the app's home page");
     same(await pageUser(app, new Jar()), null, "the app's home page without cookies");
+    // The app's CSRF double-submit cookie, checked by the Rust service.
+    same(await rustPost(rust, app, jar), { status: 200, by: "ada@example.com" }, "csrf check");
+    same(await rustPost(rust, app, jar, { tamper: true }), { status: 403, by: null }, "bad token");
   });
 
   await runCase(`${flavor} wrong password: no session anywhere`, async () => {
@@ -461,6 +487,10 @@ async function flavorCases(flavor) {
     same(sessionCookies(jar, f.cookie), [], "plain session cookies");
     check(jar.cookies.get(f.secureCookie).secure, "the __Secure- cookie lacks Secure");
     await bothSee(secureApp, secureRust, jar, expectedUser("grace"), "behind https");
+    // The CSRF cookie is `__Host-` prefixed behind https; the Rust service checks that one.
+    check(jar.names().some((n) => n.startsWith("__Host-")), `cookies ${jar.names().join(", ")}`);
+    const post = await rustPost(secureRust, secureApp, jar);
+    same(post, { status: 200, by: "grace@example.com" }, "csrf check behind https");
     // A service configured for plain http looks for the other cookie name.
     same(await rustUser(rust, jar), null, "Rust without the https URL");
   });
@@ -524,6 +554,9 @@ async function rotationCase(flavor, oldApp) {
       check(kid(newToken) !== kid(oldToken), "the re-issued token has the old secret's kid");
       await bothSee(app, rust, refreshed, expectedUser("ken"), "re-issued session");
       same(await rustUser(newOnly, refreshed), expectedUser("ken"), "Rust, new secret only");
+      // The CSRF hash covers the whole secret list, in the app and in the Rust service.
+      const post = await rustPost(rust, app, refreshed);
+      same(post, { status: 200, by: "ken@example.com" }, "csrf check with [new, old]");
     });
     const shadowCase = `${flavor} AUTH_SECRET_1 next to AUTH_SECRET: app keeps AUTH_SECRET`;
     await runCase(shadowCase, async () => {

@@ -1,8 +1,9 @@
 // Auth.js v5 (next-auth@5): the Credentials provider and the JWT session strategy, so the
 // session lives in the encrypted `authjs.session-token` cookie that the Rust service reads.
-// Everything that varies per deployment comes from the environment, at run time: AUTH_SECRET
-// (and AUTH_SECRET_1..3 to rotate), AUTH_URL (https => `__Secure-` cookies), AUTH_TRUST_HOST,
-// SESSION_MAX_AGE (seconds).
+// Everything that varies per deployment comes from the environment, at run time: AUTH_SECRET,
+// AUTH_URL (https => `__Secure-` cookies), AUTH_TRUST_HOST, SESSION_MAX_AGE (seconds). To
+// rotate, use AUTH_SECRET_1..3 WITHOUT AUTH_SECRET: next-auth@5 takes AUTH_SECRET alone when it
+// is set, and only otherwise the list AUTH_SECRET_3, _2, _1 (the first set one encrypts).
 import NextAuth from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 
