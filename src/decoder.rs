@@ -240,11 +240,11 @@ impl Decoder {
         serde_json::from_str(payload).map_err(|e| match e.classify() {
             // The claims pass above has already read the whole text as JSON, skipping what
             // it does not need. What `T` reads more closely and JavaScript accepts: nesting
-            // deeper than serde_json's 128 levels, a lone UTF-16 surrogate escape (a Rust
+            // that reaches serde_json's limit (128 levels with the claims object), a lone UTF-16 surrogate escape (a Rust
             // string cannot hold one), a number beyond the f64 range (JavaScript: Infinity).
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
                 Error::InvalidClaims(
-                    "the claims nest deeper than 128 levels, hold a lone surrogate escape or a number beyond the f64 range",
+                    "the claims nest 128 levels deep or more, hold a lone surrogate escape or a number beyond the f64 range",
                 )
             }
             _ => Error::ClaimsType {

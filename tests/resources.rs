@@ -332,7 +332,7 @@ fn deeply_nested_claims() {
     ] {
         let (result, peak) = result;
         assert!(
-            matches!(&result, Err(Error::InvalidClaims(m)) if m.starts_with("the claims nest deeper than 128 levels")),
+            matches!(&result, Err(Error::InvalidClaims(m)) if m.starts_with("the claims nest 128 levels deep or more")),
             "{result:?}"
         );
         // Memory is proportional to the token (its ciphertext and plaintext), which the

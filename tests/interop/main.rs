@@ -3,6 +3,7 @@
 
 mod api;
 mod common;
+mod differential;
 mod encoder;
 mod josekit_diff;
 mod props;
