@@ -30,20 +30,40 @@ impl Default for Limits {
 
 /// Splits one `Cookie` header into trimmed `(name, value)` pairs. Pieces without `=` are
 /// skipped; spaces and tabs around names and values are ignored.
+///
+/// The separators are found with `memchr` (SIMD): a header is mostly one long token value.
 pub(crate) fn pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
-    header.split(';').filter_map(|piece| {
-        let (name, value) = piece.split_once('=')?;
-        Some((trim(name), trim(value)))
+    let mut rest = Some(header);
+    std::iter::from_fn(move || {
+        loop {
+            let text = rest?;
+            let (piece, tail) = match memchr::memchr(b';', text.as_bytes()) {
+                Some(i) => (&text[..i], Some(&text[i + 1..])),
+                None => (text, None),
+            };
+            rest = tail;
+            if let Some(eq) = memchr::memchr(b'=', piece.as_bytes()) {
+                return Some((trim(&piece[..eq]), trim(&piece[eq + 1..])));
+            }
+        }
     })
 }
 
+/// Spaces and tabs off both ends (both ASCII, so any cut is a char boundary).
 fn trim(s: &str) -> &str {
-    s.trim_matches([' ', '\t'])
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let bytes = s.as_bytes();
+    let start = bytes.iter().position(|b| !blank(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |i| i + 1);
+    &s[start..end]
 }
 
 /// `decodeURIComponent`: every `%` must start `%XX`, and the bytes must be UTF-8.
 pub(crate) fn percent_decode(s: &str) -> Option<Cow<'_, str>> {
-    if !s.contains('%') {
+    if memchr::memchr(b'%', s.as_bytes()).is_none() {
         return Some(Cow::Borrowed(s));
     }
     let bytes = s.as_bytes();

@@ -25,26 +25,24 @@ impl<'a> Compact<'a> {
     /// Splits a token into its five parts. A value without any `.` is not a JWE at all (an
     /// opaque database session id, for example).
     pub(crate) fn split(token: &'a str) -> Result<Self, Error> {
-        if !token.contains('.') {
+        // The four dots, found with `memchr` (SIMD); a fifth one is an error.
+        let mut dots = memchr::memchr_iter(b'.', token.as_bytes());
+        let Some(first) = dots.next() else {
             return Err(Error::NotJwe);
-        }
-        let mut parts = token.split('.');
-        let mut next = || {
-            parts
-                .next()
-                .ok_or(Error::Malformed("a compact JWE has five parts"))
         };
-        let compact = Self {
-            header: next()?,
-            encrypted_key: next()?,
-            iv: next()?,
-            ciphertext: next()?,
-            tag: next()?,
+        let five = Error::Malformed("a compact JWE has five parts");
+        let (Some(second), Some(third), Some(fourth), None) =
+            (dots.next(), dots.next(), dots.next(), dots.next())
+        else {
+            return Err(five);
         };
-        if parts.next().is_some() {
-            return Err(Error::Malformed("a compact JWE has five parts"));
-        }
-        Ok(compact)
+        Ok(Self {
+            header: &token[..first],
+            encrypted_key: &token[first + 1..second],
+            iv: &token[second + 1..third],
+            ciphertext: &token[third + 1..fourth],
+            tag: &token[fourth + 1..],
+        })
     }
 }
 

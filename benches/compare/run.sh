@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 (cd fixtures/generator && npm ci --no-audit --no-fund --loglevel=error)
-cargo bench --bench decode -- decode/
+cargo bench --bench decode
+python3 benches/compare/ratios.py
 node benches/compare/compare.mjs
