@@ -147,12 +147,7 @@ impl CsrfBuilder {
     /// [`Error::Config`] when no secret was given, a secret is empty, the cookie name is empty,
     /// or the header name is not a valid HTTP header name.
     pub fn build(self) -> Result<Csrf, Error> {
-        if self.secrets.is_empty() {
-            return Err(Error::Config("no secret configured"));
-        }
-        if self.secrets.iter().any(|s| s.bytes().is_empty()) {
-            return Err(Error::Config("a configured secret is empty"));
-        }
+        Secret::check_list(&self.secrets)?;
         let cookie_name = self
             .cookie_name
             .unwrap_or_else(|| default_cookie_name(self.flavor, self.secure).to_owned());

@@ -130,12 +130,7 @@ impl DecoderBuilder {
     /// [`Error::Config`] when no secret was given, a secret is empty, or the cookie name is
     /// empty.
     pub fn build(self) -> Result<Decoder, Error> {
-        if self.secrets.is_empty() {
-            return Err(Error::Config("no secret configured"));
-        }
-        if self.secrets.iter().any(|s| s.bytes().is_empty()) {
-            return Err(Error::Config("a configured secret is empty"));
-        }
+        Secret::check_list(&self.secrets)?;
         let cookie_name = self
             .cookie_name
             .unwrap_or_else(|| self.flavor.default_cookie_name(self.secure).to_owned());

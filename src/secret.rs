@@ -7,6 +7,7 @@ use hmac::Hmac;
 use sha2::{Digest, Sha256, Sha512};
 use zeroize::Zeroizing;
 
+use crate::error::Error;
 use crate::flavor::{Enc, Flavor};
 
 /// A secret as configured in `NEXTAUTH_SECRET` / `AUTH_SECRET`: its literal UTF-8 (or raw)
@@ -20,6 +21,17 @@ pub struct Secret(Zeroizing<Vec<u8>>);
 impl Secret {
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.0
+    }
+
+    /// The rule every builder applies to its secrets: at least one, and none empty.
+    pub(crate) fn check_list(secrets: &[Secret]) -> Result<(), Error> {
+        if secrets.is_empty() {
+            return Err(Error::Config("no secret configured"));
+        }
+        if secrets.iter().any(|s| s.bytes().is_empty()) {
+            return Err(Error::Config("a configured secret is empty"));
+        }
+        Ok(())
     }
 }
 
