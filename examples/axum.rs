@@ -10,6 +10,11 @@
 //!   `AUTH_SECRET_1..3`, `NEXTAUTH_SECRET`, `AUTH_URL` / `NEXTAUTH_URL`): see
 //!   `Decoder::from_env` and `Csrf::from_env`;
 //! - `NEXTAUTH_FLAVOR`: `v5` (default, Auth.js / next-auth@5) or `v4` (next-auth@4);
+//! - `DATABASE_URL`: set it when the app uses database sessions (`strategy: "database"`, the
+//!   default with an adapter): `postgres://...` (feature `postgres`) or `sqlite://...`
+//!   (feature `sqlite`). `DATABASE_SCHEMA` names the adapter's tables (`pg`, `drizzle`,
+//!   `prisma`, `kysely`; default `prisma`), `SESSION_CACHE_TTL_MS` the cache's time to live
+//!   (default 5000);
 //! - `BIND_ADDR`: the address to listen on, default `127.0.0.1:3001`;
 //! - `SIGN_IN_URL`: where `/dashboard` sends visitors without a session, default
 //!   `/api/auth/signin` (set the Next.js app's absolute URL when it runs on another origin).
@@ -17,7 +22,9 @@
 //! Routes:
 //! - `GET /` public: `{"signed_in": bool}` (an optional session);
 //! - `GET /me`: the session's user as JSON (`{"name", "email", "image"}`), `401` without a
-//!   session;
+//!   session, `503` when the database of database sessions cannot answer;
+//! - `GET /session` (database sessions): exactly the body the app's `GET /api/auth/session`
+//!   answers, `401` without a session;
 //! - `GET /dashboard`: a page for signed-in users; others are redirected to the Next.js
 //!   sign-in page (`/api/auth/signin?callbackUrl=/dashboard`), as next-auth's middleware does;
 //! - `POST /posts`: a state-changing route: needs a session and the CSRF double-submit check
@@ -32,23 +39,27 @@
 
 use std::process::ExitCode;
 
-use axum::extract::FromRef;
+use axum::extract::{FromRef, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
+use nextauth_session::integrations::SessionSource;
 use nextauth_session::integrations::axum::{AuthSession, CsrfVerified, SignInPage, SignedIn};
 use nextauth_session::{Csrf, Decoder, Flavor, Session, User};
 use serde_json::{Value, json};
 
-/// The router state: the session decoder and the CSRF check, both built once.
+/// The router state: where sessions come from (a JWT decoder or the app's database) and the
+/// CSRF check, both built once.
 #[derive(Clone)]
 struct AppState {
-    decoder: Decoder,
+    source: SessionSource,
     csrf: Csrf,
 }
 
-impl FromRef<AppState> for Decoder {
+impl FromRef<AppState> for SessionSource {
     fn from_ref(state: &AppState) -> Self {
-        state.decoder.clone()
+        state.source.clone()
     }
 }
 
@@ -82,10 +93,34 @@ async fn create_post(
     Json(json!({ "ok": true, "by": session.email, "title": post.get("title") }))
 }
 
+/// Database sessions: the body of the app's own `GET /api/auth/session`.
+async fn session_body(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match &state.source {
+        #[cfg(any(feature = "postgres", feature = "sqlite"))]
+        SessionSource::Database(store) => match store.from_headers(&headers).await {
+            Ok(Some(session)) => (
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                session.response_json(),
+            )
+                .into_response(),
+            Ok(None) => (StatusCode::UNAUTHORIZED, "unauthorized").into_response(),
+            Err(e) => {
+                eprintln!("session store: {e}");
+                (StatusCode::SERVICE_UNAVAILABLE, "service unavailable").into_response()
+            }
+        },
+        _ => {
+            let _ = headers;
+            (StatusCode::NOT_FOUND, "database sessions only").into_response()
+        }
+    }
+}
+
 fn app(state: AppState, sign_in: SignInPage) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/me", get(me))
+        .route("/session", get(session_body))
         .route("/dashboard", get(dashboard))
         .route("/posts", post(create_post))
         .layer(Extension(sign_in))
@@ -102,15 +137,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let state = match Decoder::from_env(flavor).and_then(|decoder| {
-        Ok(AppState {
-            decoder,
-            csrf: Csrf::from_env(flavor)?,
-        })
-    }) {
+    let state = match configure(flavor).await {
         Ok(state) => state,
         Err(e) => {
-            eprintln!("cannot configure the session decoder: {e}");
+            eprintln!("cannot configure the session source: {e}");
             return ExitCode::from(2);
         }
     };
@@ -126,10 +156,15 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let (strategy, cookie) = match &state.source {
+        SessionSource::Jwt(decoder) => ("jwt", decoder.cookie_name().to_owned()),
+        #[cfg(any(feature = "postgres", feature = "sqlite"))]
+        SessionSource::Database(store) => ("database", store.cookie_name_in_use().to_owned()),
+        _ => ("other", String::new()),
+    };
     eprintln!(
-        "listening on http://{} ({flavor:?}, session cookie {}, csrf cookie {})",
+        "listening on http://{} ({flavor:?}, {strategy} sessions, session cookie {cookie}, csrf cookie {})",
         listener.local_addr().map_or(addr, |a| a.to_string()),
-        state.decoder.cookie_name(),
         state.csrf.cookie_name(),
     );
     let shutdown = async {
@@ -147,5 +182,51 @@ async fn main() -> ExitCode {
             eprintln!("server error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The session source from the environment: the app's database when `DATABASE_URL` is set,
+/// else the JWT decoder.
+async fn configure(flavor: Flavor) -> Result<AppState, Box<dyn std::error::Error>> {
+    let csrf = Csrf::from_env(flavor)?;
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let Some(url) = var("DATABASE_URL") else {
+        return Ok(AppState {
+            source: Decoder::from_env(flavor)?.into(),
+            csrf,
+        });
+    };
+    #[cfg(any(feature = "postgres", feature = "sqlite"))]
+    {
+        use nextauth_session::database::{Schema, Store};
+        let name = var("DATABASE_SCHEMA").unwrap_or_else(|| "prisma".to_owned());
+        let schema = Schema::by_name(&name)
+            .ok_or(format!("DATABASE_SCHEMA={name:?} is not an adapter preset"))?;
+        let ttl = var("SESSION_CACHE_TTL_MS")
+            .map(|v| v.parse::<u64>())
+            .transpose()?;
+        // The references use `__Secure-` names behind https (AUTH_URL / NEXTAUTH_URL).
+        let url_var = match flavor {
+            Flavor::V4 => var("NEXTAUTH_URL"),
+            _ => var("AUTH_URL").or_else(|| var("NEXTAUTH_URL")),
+        };
+        let secure = url_var.is_some_and(|u| u.starts_with("https://"));
+        let mut store = Store::connect(&url, schema)
+            .await?
+            .flavor(flavor)
+            .secure(secure);
+        if let Some(ms) = ttl {
+            let ttl = std::time::Duration::from_millis(ms);
+            store = store.cache_ttl(ttl).negative_cache_ttl(ttl);
+        }
+        Ok(AppState {
+            source: store.into(),
+            csrf,
+        })
+    }
+    #[cfg(not(any(feature = "postgres", feature = "sqlite")))]
+    {
+        let _ = url;
+        Err("DATABASE_URL is set: build with --features postgres (or sqlite)".into())
     }
 }

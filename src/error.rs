@@ -83,8 +83,41 @@ pub enum Error {
     #[error("inconsistent session cookies: {0}")]
     InconsistentChunks(&'static str),
 
+    /// The session store (the app's database, for database sessions) could not answer: it
+    /// is down, too slow, or its tables do not have the configured shape. This is never
+    /// "no session": a web framework integration answers `503`, not `401`.
+    #[error("session store: {0}")]
+    Store(StoreError),
+
     /// The operating system's random number generator failed while a token was being
     /// encrypted (only [`Encoder::encode`](crate::Encoder::encode) draws random bytes).
     #[error("the system random number generator failed")]
     Random,
+}
+
+/// Why the session store could not answer (see [`Error::Store`]). Says what an operator can
+/// act on; never carries a token, a row or a database message that could quote one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// No connection could be made or kept (server down, refused, closed pool).
+    #[error("the database is unavailable")]
+    Unavailable,
+    /// The lookup (waiting for a connection included) took longer than the configured
+    /// timeout.
+    #[error("the lookup timed out after {ms} ms")]
+    Timeout {
+        /// The timeout in force, in milliseconds.
+        ms: u64,
+    },
+    /// The tables do not have the configured shape (missing table or column, a type the
+    /// lookup cannot read). The text names tables, columns or types, never values.
+    #[error("the tables do not match the schema: {0}")]
+    Schema(String),
+    /// The database refused the lookup for another reason.
+    #[error("the database refused the lookup (SQLSTATE {})", code.as_deref().unwrap_or("unknown"))]
+    Query {
+        /// The SQLSTATE (PostgreSQL) or extended result code (SQLite), when there is one.
+        code: Option<String>,
+    },
 }

@@ -5,6 +5,8 @@ mod b64;
 mod claims;
 mod cookies;
 mod csrf;
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+pub mod database;
 mod decoder;
 mod encoder;
 mod env;
@@ -22,7 +24,7 @@ pub use cookies::Limits;
 pub use csrf::{Csrf, CsrfBuilder, CsrfError, DEFAULT_CSRF_HEADER};
 pub use decoder::{Decoder, DecoderBuilder};
 pub use encoder::Encoder;
-pub use error::Error;
+pub use error::{Error, StoreError};
 pub use flavor::Flavor;
 pub use secret::Secret;
 pub use session::{Session, User};

@@ -10,6 +10,7 @@ use axum::extract::FromRef;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use http::{HeaderValue, Request, StatusCode, header};
+use nextauth_session::integrations::SessionSource;
 use nextauth_session::integrations::axum::{
     AuthSession, CsrfVerified, SessionRejection, SignInPage, SignedIn,
 };
@@ -128,9 +129,9 @@ struct AppState {
     csrf: Csrf,
 }
 
-impl FromRef<AppState> for Decoder {
+impl FromRef<AppState> for SessionSource {
     fn from_ref(state: &AppState) -> Self {
-        state.decoder.clone()
+        state.decoder.clone().into()
     }
 }
 

@@ -3,27 +3,10 @@
 
     cargo bench --bench decode && python3 benches/compare/ratios.py
 
-Every ratio is taken between medians of the same run (target/criterion/<group>/<id>/new), so
-the shared machine's speed cancels out. Pass several criterion directories (copies of
-target/criterion from separate runs) to see the ratio of each run side by side.
+Ratios between medians of one run; several criterion directories side by side
+(criterion_medians.py).
 """
-import glob
-import json
-import os
-import sys
-
-root = os.path.join(os.path.dirname(__file__), "..", "..", "target", "criterion")
-runs = sys.argv[1:] or [root]
-
-
-def load(path):
-    medians = {}
-    for f in glob.glob(os.path.join(path, "**", "new", "estimates.json"), recursive=True):
-        key = os.path.relpath(f, path)[: -len("/new/estimates.json")]
-        with open(f) as fh:
-            medians[key] = json.load(fh)["median"]["point_estimate"]
-    return medians
-
+from criterion_medians import load, print_ratios, runs
 
 rows = []
 for fl in ("v4", "v5"):
@@ -41,14 +24,4 @@ for fl in ("v4", "v5"):
                      lambda m, fl=fl, shape=shape: m[f"request/{fl}-get_token/{shape}"]
                      / m[f"request/{fl}-decode_joined/{shape}"]))
 
-medians = [load(r) for r in runs]
-print(f"| ratio | target | {' | '.join(f'run {i + 1}' for i in range(len(runs)))} |")
-print(f"|---|---|{'---|' * len(runs)}")
-for name, target, f in rows:
-    cells = []
-    for m in medians:
-        try:
-            cells.append(f"{f(m):.2f}")
-        except KeyError:
-            cells.append("n/a")
-    print(f"| {name} | {target} | {' | '.join(cells)} |")
+print_ratios(rows, [load(r) for r in runs()])

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # End-to-end test against real Next.js apps: installs examples/nextjs from its lockfile, builds
-# the NextAuth.js v4 and Auth.js v5 apps once each, builds the Rust example service
-# (examples/axum.rs), then runs every case of e2e.mjs on 127.0.0.1 (see README.md, "Sharing
-# sessions with Next.js"). Needs Node 20+ and npm; no browser, no network beyond npm ci.
+# the NextAuth.js v4 and Auth.js v5 apps (JWT sessions) and the Auth.js v5 database-session app
+# (v5-db, @auth/pg-adapter) once each, builds the Rust example service (examples/axum.rs),
+# starts a throwaway PostgreSQL cluster (scripts/pg-cluster.sh) with the adapter's tables
+# (v5-db/schema.sql), then runs every case of e2e.mjs on 127.0.0.1 (see README.md, "Sharing
+# sessions with Next.js"). Needs Node 20+, npm and the PostgreSQL server binaries (Debian
+# `postgresql`); no browser, no network beyond npm ci.
 #
 #   bash examples/nextjs/e2e.sh [--skip-install] [--skip-build]
 #
@@ -34,7 +37,7 @@ if [[ $install == 1 ]]; then
 fi
 
 if [[ $build == 1 ]]; then
-  for app in v4 v5; do
+  for app in v4 v5 v5-db; do
     phase "next build ($app)"
     t=$SECONDS
     (cd "$here/$app" && node ../node_modules/next/dist/bin/next build)
@@ -62,5 +65,36 @@ axum_bin=$(cd "$root" &&
 [[ -x $axum_bin ]] || { echo "cannot find the compiled axum example" >&2; exit 1; }
 took $t
 
+phase "PostgreSQL for the v5-db app (scripts/pg-cluster.sh)"
+t=$SECONDS
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/nextauth-e2e.XXXXXX")
+# Started by root, the server runs as `postgres`, which must reach its directory inside $tmp.
+chmod 711 "$tmp"
+cleanup() {
+  bash "$root/scripts/pg-cluster.sh" stop "$tmp/pg" || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+# --watch $$: the cluster also goes when this script dies without running its trap.
+if ! db_url=$(bash "$root/scripts/pg-cluster.sh" start "$tmp/pg" --watch $$); then
+  echo "e2e: scripts/pg-cluster.sh could not start a PostgreSQL cluster in $tmp/pg (its error" \
+    "is above). The v5-db cases need one: the PostgreSQL server binaries (apt-get install" \
+    "postgresql) and, when run as root, a TMPDIR the postgres user can traverse." >&2
+  exit 1
+fi
+db_url=${db_url##*$'\n'}
+# The tables of @auth/pg-adapter, created with node-postgres from the workspace (no psql needed).
+(cd "$here" && node -e '
+  const { Client } = require("pg");
+  const sql = require("fs").readFileSync("v5-db/schema.sql", "utf8");
+  const client = new Client({ connectionString: process.argv[1] });
+  client.connect()
+    .then(() => client.query(sql))
+    .then(() => client.end())
+    .catch((e) => { console.error(`e2e: v5-db/schema.sql: ${e.message}`); process.exit(1); });
+' "$db_url")
+echo "$db_url (tables of v5-db/schema.sql)"
+took $t
+
 phase "cases"
-node "$here/e2e.mjs" "$axum_bin"
+E2E_DATABASE_URL=$db_url node "$here/e2e.mjs" "$axum_bin"

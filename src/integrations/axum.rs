@@ -1,17 +1,19 @@
 //! axum 0.8 extractors (feature `axum`; depends on `axum-core`, not on `axum`).
 //!
-//! | extractor | no session | invalid session (expired, wrong secret, tampered, ...) | session |
-//! |---|---|---|---|
-//! | [`AuthSession<T>`] | `401`, generic body | `401`, the same generic body | `AuthSession(T)` |
-//! | `Option<AuthSession<T>>` | `None` | `None` (`getToken()` parity) | `Some(AuthSession(T))` |
-//! | `Result<AuthSession<T>, SessionRejection>` | `Err(SessionRejection::Missing)` | `Err(SessionRejection::Invalid(error))` | `Ok(AuthSession(T))` |
-//! | [`SignedIn<T>`] | `307` to the sign-in page | `307` to the sign-in page | `SignedIn(T)` |
-//! | [`CsrfVerified`] | - | - | `403` unless the CSRF cookie and the `x-csrf-token` header match |
+//! | extractor | no session | invalid session (expired, wrong secret, tampered, ...) | session store down or slow (database sessions) | session |
+//! |---|---|---|---|---|
+//! | [`AuthSession<T>`] | `401`, generic body | `401`, the same generic body | `503`, generic body | `AuthSession(T)` |
+//! | `Option<AuthSession<T>>` | `None` | `None` (`getToken()` parity) | `503` | `Some(AuthSession(T))` |
+//! | `Result<AuthSession<T>, SessionRejection>` | `Err(SessionRejection::Missing)` | `Err(SessionRejection::Invalid(error))` | `Err(SessionRejection::Unavailable(error))` | `Ok(AuthSession(T))` |
+//! | [`SignedIn<T>`] | `307` to the sign-in page | `307` to the sign-in page | `503` | `SignedIn(T)` |
+//! | [`CsrfVerified`] | - | - | - | `403` unless the CSRF cookie and the `x-csrf-token` header match |
 //!
-//! The session extractors take the [`Decoder`] from the router state through [`FromRef`]
-//! (a `Decoder` as the state itself works too). When a
-//! `integrations::tower::SessionLayer` for the same `T` already
-//! decoded the request, its [`DecodedSession`] is used instead of decoding again.
+//! The session extractors take a [`SessionSource`] from the router state through [`FromRef`]:
+//! a [`Decoder`] for JWT sessions or a database [`Store`](crate::database::Store) (features
+//! `postgres` / `sqlite`). A `Decoder`, a `Store` or a `SessionSource` as the state itself
+//! works as it is; a state of your own implements `FromRef<YourState> for SessionSource`.
+//! When a `integrations::tower::SessionLayer` for the same `T` already read the request, its
+//! [`DecodedSession`] is used instead of reading again.
 //!
 //! Why `Option<AuthSession<T>>` gives `None` for a present-but-invalid session (where
 //! axum-extra's `TypedHeader` rejects a present-but-malformed header): a stale session cookie
@@ -20,8 +22,6 @@
 //! out" (`getToken()` returns `null`), so a public page must not lock such a user out with
 //! `401`. Extract `Result<AuthSession<T>, SessionRejection>` to tell the cases apart (for
 //! logging); the rejection's `Display` names the error kind, never token or key bytes.
-
-use std::convert::Infallible;
 
 use axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum_core::response::{IntoResponse, Response};
@@ -32,11 +32,13 @@ use serde::de::DeserializeOwned;
 use crate::csrf::{Csrf, CsrfError};
 use crate::decoder::Decoder;
 use crate::error::Error;
-use crate::integrations::DecodedSession;
+use crate::integrations::{DecodedSession, SessionSource};
 use crate::session::Session;
 
 /// The body of every `401` response: the same whatever went wrong.
 const UNAUTHORIZED_BODY: &str = "unauthorized";
+/// The body of every `503` response (the session store could not answer).
+const UNAVAILABLE_BODY: &str = "service unavailable";
 /// The body of every CSRF `403` response.
 const FORBIDDEN_BODY: &str = "forbidden: csrf check failed";
 
@@ -74,6 +76,10 @@ pub enum SessionRejection {
     /// A session cookie or Bearer token is present but unusable.
     #[error("invalid session: {0}")]
     Invalid(Error),
+    /// The session store (the app's database) could not answer: `503 Service Unavailable`,
+    /// not `401`, so that a database outage does not sign everybody out.
+    #[error("session store unavailable: {0}")]
+    Unavailable(Error),
 }
 
 impl SessionRejection {
@@ -81,14 +87,17 @@ impl SessionRejection {
     pub fn error(&self) -> Option<&Error> {
         match self {
             Self::Missing => None,
-            Self::Invalid(e) => Some(e),
+            Self::Invalid(e) | Self::Unavailable(e) => Some(e),
         }
     }
 }
 
 impl IntoResponse for SessionRejection {
     fn into_response(self) -> Response {
-        plain(StatusCode::UNAUTHORIZED, UNAUTHORIZED_BODY)
+        match self {
+            Self::Unavailable(_) => plain(StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE_BODY),
+            Self::Missing | Self::Invalid(_) => plain(StatusCode::UNAUTHORIZED, UNAUTHORIZED_BODY),
+        }
     }
 }
 
@@ -105,31 +114,53 @@ fn plain(status: StatusCode, body: &'static str) -> Response {
 }
 
 /// The request's session: the layer's [`DecodedSession`] when there is one for `T`, else
-/// decoded here.
-fn session_of<T, S>(parts: &Parts, state: &S) -> Result<Option<T>, Error>
+/// read here from the state's [`SessionSource`].
+async fn session_of<T, S>(parts: &Parts, state: &S) -> Result<Option<T>, Error>
 where
     T: DeserializeOwned + Clone + Send + Sync + 'static,
-    Decoder: FromRef<S>,
+    SessionSource: FromRef<S>,
 {
     if let Some(decoded) = parts.extensions.get::<DecodedSession<T>>() {
         return decoded.clone().into_result();
     }
-    Decoder::from_ref(state).from_headers(&parts.headers)
+    SessionSource::from_ref(state).session(&parts.headers).await
+}
+
+impl FromRef<Decoder> for SessionSource {
+    fn from_ref(decoder: &Decoder) -> Self {
+        Self::Jwt(decoder.clone())
+    }
+}
+
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+impl FromRef<crate::database::Store> for SessionSource {
+    fn from_ref(store: &crate::database::Store) -> Self {
+        Self::Database(store.clone())
+    }
+}
+
+/// `Ok(None)` is a missing session, a store error is `503`, every other error an invalid
+/// session.
+fn rejection(error: Error) -> SessionRejection {
+    match error {
+        Error::Store(_) => SessionRejection::Unavailable(error),
+        _ => SessionRejection::Invalid(error),
+    }
 }
 
 impl<T, S> FromRequestParts<S> for AuthSession<T>
 where
     T: DeserializeOwned + Clone + Send + Sync + 'static,
-    Decoder: FromRef<S>,
+    SessionSource: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = SessionRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match session_of::<T, S>(parts, state) {
+        match session_of::<T, S>(parts, state).await {
             Ok(Some(session)) => Ok(Self(session)),
             Ok(None) => Err(SessionRejection::Missing),
-            Err(e) => Err(SessionRejection::Invalid(e)),
+            Err(e) => Err(rejection(e)),
         }
     }
 }
@@ -137,17 +168,22 @@ where
 impl<T, S> OptionalFromRequestParts<S> for AuthSession<T>
 where
     T: DeserializeOwned + Clone + Send + Sync + 'static,
-    Decoder: FromRef<S>,
+    SessionSource: FromRef<S>,
     S: Send + Sync,
 {
-    type Rejection = Infallible;
+    type Rejection = SessionRejection;
 
-    /// `None` for every kind of "no session", as `getToken()`.
+    /// `None` for every kind of "no session", as `getToken()`; only a session store that
+    /// cannot answer rejects (`503`): a database that is down is not "signed out".
     async fn from_request_parts(
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(session_of::<T, S>(parts, state).ok().flatten().map(Self))
+        match session_of::<T, S>(parts, state).await {
+            Ok(session) => Ok(session.map(Self)),
+            Err(e @ Error::Store(_)) => Err(SessionRejection::Unavailable(e)),
+            Err(_) => Ok(None),
+        }
     }
 }
 
@@ -229,11 +265,13 @@ pub struct SignedIn<T = Session>(pub T);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignInRedirect {
     location: Option<String>,
+    /// The session store could not answer: `503` instead of a redirect.
+    unavailable: bool,
 }
 
 impl SignInRedirect {
     /// The `Location` of the redirect; `None` when the request was for the sign-in page itself
-    /// and the response is `401`.
+    /// and the response is `401`, or the session store could not answer and it is `503`.
     pub fn location(&self) -> Option<&str> {
         self.location.as_deref()
     }
@@ -241,6 +279,9 @@ impl SignInRedirect {
 
 impl IntoResponse for SignInRedirect {
     fn into_response(self) -> Response {
+        if self.unavailable {
+            return plain(StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE_BODY);
+        }
         let Some(location) = self.location else {
             return plain(StatusCode::UNAUTHORIZED, UNAUTHORIZED_BODY);
         };
@@ -259,14 +300,21 @@ impl IntoResponse for SignInRedirect {
 impl<T, S> FromRequestParts<S> for SignedIn<T>
 where
     T: DeserializeOwned + Clone + Send + Sync + 'static,
-    Decoder: FromRef<S>,
+    SessionSource: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = SignInRedirect;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        if let Ok(Some(session)) = session_of::<T, S>(parts, state) {
-            return Ok(Self(session));
+        match session_of::<T, S>(parts, state).await {
+            Ok(Some(session)) => return Ok(Self(session)),
+            Err(Error::Store(_)) => {
+                return Err(SignInRedirect {
+                    location: None,
+                    unavailable: true,
+                });
+            }
+            _ => {}
         }
         let default = SignInPage::default();
         let page = parts.extensions.get::<SignInPage>().unwrap_or(&default);
@@ -277,7 +325,10 @@ where
                 .map_or("/", http::uri::PathAndQuery::as_str);
             page.redirect_url(callback)
         });
-        Err(SignInRedirect { location })
+        Err(SignInRedirect {
+            location,
+            unavailable: false,
+        })
     }
 }
 

@@ -1,14 +1,19 @@
 //! Optional framework glue, each behind its feature: `integrations::axum` (feature `axum`)
 //! and `integrations::tower` (feature `tower`).
 //!
-//! Both share [`DecodedSession`]: the outcome of decoding the session of one request, which
+//! Both read sessions from one [`SessionSource`]: a [`Decoder`](crate::Decoder) for JWT
+//! sessions or a database [`Store`](crate::database::Store), whichever strategy the Next.js
+//! app uses. Both share [`DecodedSession`]: the outcome of decoding the session of one request, which
 //! the tower layer stores in the request extensions and the axum extractors reuse, so a
 //! session is decrypted once per request however many extractors ask for it.
 
 #[cfg(feature = "axum")]
 pub mod axum;
+mod source;
 #[cfg(feature = "tower")]
 pub mod tower;
+
+pub use source::SessionSource;
 
 use crate::error::Error;
 use crate::session::Session;

@@ -1,8 +1,10 @@
-//! A tower layer that decodes the session once per request (feature `tower`).
+//! A tower layer that reads the session once per request (feature `tower`).
 //!
-//! [`SessionLayer`] wraps any `tower::Service<http::Request<B>>`: for each request it runs
-//! [`Decoder::from_headers`] and inserts the outcome into the request extensions as a
-//! [`DecodedSession<T>`]. It never rejects a request; the inner service decides what "no
+//! [`SessionLayer`] wraps any `tower::Service<http::Request<B>>` (cloneable, as axum's
+//! routers are): for each request it reads the session from its [`SessionSource`] (decodes the
+//! JWT session cookie with a [`Decoder`](crate::Decoder), or looks the token up in the
+//! database with a [`Store`](crate::database::Store)) and inserts the outcome into the request
+//! extensions as a [`DecodedSession<T>`]. It never rejects a request; the inner service decides what "no
 //! session" means. The axum extractors reuse the stored outcome for the same `T`.
 //!
 //! ```
@@ -25,30 +27,33 @@
 //! # }).unwrap();
 //! ```
 
+use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use serde::de::DeserializeOwned;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::decoder::Decoder;
+use crate::integrations::SessionSource;
 use crate::session::Session;
 
 pub use crate::integrations::DecodedSession;
 
-/// Decodes the session of every request into `T` and stores it as [`DecodedSession<T>`] in the
+/// Reads the session of every request into `T` and stores it as [`DecodedSession<T>`] in the
 /// request extensions. See the [module docs](self).
 pub struct SessionLayer<T = Session> {
-    decoder: Decoder,
+    source: SessionSource,
     claims: PhantomData<fn() -> T>,
 }
 
 impl<T> SessionLayer<T> {
-    /// A layer decoding with `decoder`.
-    pub fn new(decoder: Decoder) -> Self {
+    /// A layer reading sessions from `source`: a [`Decoder`](crate::Decoder), a database
+    /// [`Store`](crate::database::Store) or a [`SessionSource`].
+    pub fn new(source: impl Into<SessionSource>) -> Self {
         Self {
-            decoder,
+            source: source.into(),
             claims: PhantomData,
         }
     }
@@ -56,14 +61,17 @@ impl<T> SessionLayer<T> {
 
 impl<T> Clone for SessionLayer<T> {
     fn clone(&self) -> Self {
-        Self::new(self.decoder.clone())
+        Self {
+            source: self.source.clone(),
+            claims: PhantomData,
+        }
     }
 }
 
 impl<T> std::fmt::Debug for SessionLayer<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SessionLayer")
-            .field("decoder", &self.decoder)
+            .field("source", &self.source)
             .finish()
     }
 }
@@ -74,16 +82,16 @@ impl<S, T> Layer<S> for SessionLayer<T> {
     fn layer(&self, inner: S) -> Self::Service {
         SessionService {
             inner,
-            decoder: self.decoder.clone(),
+            source: self.source.clone(),
             claims: PhantomData,
         }
     }
 }
 
-/// The service [`SessionLayer`] produces: decodes, stores, then calls `S`.
+/// The service [`SessionLayer`] produces: reads the session, stores it, then calls `S`.
 pub struct SessionService<S, T = Session> {
     inner: S,
-    decoder: Decoder,
+    source: SessionSource,
     claims: PhantomData<fn() -> T>,
 }
 
@@ -91,7 +99,7 @@ impl<S: Clone, T> Clone for SessionService<S, T> {
     fn clone(&self) -> Self {
         Self {
             inner: self.inner.clone(),
-            decoder: self.decoder.clone(),
+            source: self.source.clone(),
             claims: PhantomData,
         }
     }
@@ -101,27 +109,86 @@ impl<S: std::fmt::Debug, T> std::fmt::Debug for SessionService<S, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SessionService")
             .field("inner", &self.inner)
-            .field("decoder", &self.decoder)
+            .field("source", &self.source)
             .finish()
+    }
+}
+
+type BoxFuture<R, E> = Pin<Box<dyn Future<Output = Result<R, E>> + Send>>;
+
+pin_project_lite::pin_project! {
+    /// The response future of [`SessionService`]: the inner service's own future when the
+    /// session was read in place (JWT), a boxed one when it needed a database lookup first.
+    pub struct ResponseFuture<F, R, E> {
+        #[pin]
+        kind: Kind<F, R, E>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = KindProjection]
+    enum Kind<F, R, E> {
+        Inner { #[pin] future: F },
+        Lookup { future: BoxFuture<R, E> },
+    }
+}
+
+impl<F, R, E> Future for ResponseFuture<F, R, E>
+where
+    F: Future<Output = Result<R, E>>,
+{
+    type Output = Result<R, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().kind.project() {
+            KindProjection::Inner { future } => future.poll(cx),
+            KindProjection::Lookup { future } => future.as_mut().poll(cx),
+        }
     }
 }
 
 impl<S, T, B> Service<http::Request<B>> for SessionService<S, T>
 where
-    S: Service<http::Request<B>>,
+    S: Service<http::Request<B>> + Clone + Send + 'static,
+    S::Future: Send,
+    B: Send + 'static,
     T: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = S::Future;
+    type Future = ResponseFuture<S::Future, S::Response, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
-        let result = self.decoder.from_headers::<T>(request.headers());
-        request.extensions_mut().insert(DecodedSession::new(result));
-        self.inner.call(request)
+        match &self.source {
+            SessionSource::Jwt(decoder) => {
+                let result = decoder.from_headers::<T>(request.headers());
+                request.extensions_mut().insert(DecodedSession::new(result));
+                ResponseFuture {
+                    kind: Kind::Inner {
+                        future: self.inner.call(request),
+                    },
+                }
+            }
+            #[cfg(any(feature = "postgres", feature = "sqlite"))]
+            SessionSource::Database(_) => {
+                // The service polled ready is the one to call; a clone takes its place.
+                let ready = self.inner.clone();
+                let mut inner = std::mem::replace(&mut self.inner, ready);
+                let source = self.source.clone();
+                ResponseFuture {
+                    kind: Kind::Lookup {
+                        future: Box::pin(async move {
+                            let result = source.session::<T>(request.headers()).await;
+                            request.extensions_mut().insert(DecodedSession::new(result));
+                            inner.call(request).await
+                        }),
+                    },
+                }
+            }
+        }
     }
 }
