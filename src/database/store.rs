@@ -8,9 +8,9 @@ use super::backend::{Lookup, Pool, store_error};
 use super::cache::{self, Cache, Entry, Settings};
 use super::schema::Schema;
 use super::session::DatabaseSession;
-use crate::cookies::{self, Limits};
+use crate::authjs::flavor::Flavor;
 use crate::error::{Error, StoreError};
-use crate::flavor::Flavor;
+use crate::request::cookies::{self, Limits};
 
 /// The longest token sent to the database, in bytes. The references write UUIDs (36 bytes);
 /// a longer value is "no session" without a query.

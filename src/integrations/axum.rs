@@ -29,11 +29,11 @@ use http::request::Parts;
 use http::{HeaderValue, StatusCode, header};
 use serde::de::DeserializeOwned;
 
-use crate::csrf::{Csrf, CsrfError};
-use crate::decoder::Decoder;
+use crate::authjs::csrf::{Csrf, CsrfError};
+use crate::authjs::decoder::Decoder;
+use crate::authjs::session::Session;
 use crate::error::Error;
 use crate::integrations::{DecodedSession, SessionSource};
-use crate::session::Session;
 
 /// The body of every `401` response: the same whatever went wrong.
 const UNAUTHORIZED_BODY: &str = "unauthorized";

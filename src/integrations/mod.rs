@@ -15,8 +15,8 @@ pub mod tower;
 
 pub use source::SessionSource;
 
+use crate::authjs::session::Session;
 use crate::error::Error;
-use crate::session::Session;
 
 /// The session of one request, decoded once: what
 /// [`Decoder::from_headers`](crate::Decoder::from_headers) returned for it.

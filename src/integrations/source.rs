@@ -3,7 +3,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::decoder::Decoder;
+use crate::authjs::decoder::Decoder;
 use crate::error::Error;
 
 /// Where a request's session comes from: the JWT session cookie ([`Decoder`]) or the app's

@@ -36,8 +36,8 @@ use serde::de::DeserializeOwned;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::authjs::session::Session;
 use crate::integrations::SessionSource;
-use crate::session::Session;
 
 pub use crate::integrations::DecodedSession;
 

@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
+use crate::authjs::flavor::Flavor;
 use crate::claims::{self, Clock};
-use crate::cookies::{self, Limits};
+use crate::crypto::jwe::{self, Compact, Header};
+use crate::crypto::secret::{DerivedKey, Secret};
 use crate::error::Error;
-use crate::flavor::Flavor;
-use crate::jwe::{self, Compact, Header};
-use crate::secret::{DerivedKey, Secret};
+use crate::request::cookies::{self, Limits};
 
 /// Decodes session tokens of one flavor with one set of secrets.
 ///
@@ -144,7 +144,7 @@ impl DecoderBuilder {
         let keys = self
             .secrets
             .iter()
-            .map(|secret| DerivedKey::derive(self.flavor, secret, salt))
+            .map(|secret| self.flavor.derive_key(secret, salt))
             .collect();
         Ok(Decoder {
             inner: Arc::new(Inner {
@@ -198,7 +198,7 @@ impl Decoder {
         self.inner
             .keys
             .iter()
-            .map(|key| key.kid(crate::flavor::Enc::A256CbcHs512))
+            .map(|key| key.kid(crate::crypto::jwe::Enc::A256CbcHs512))
     }
 
     /// Decrypts and checks one token (the session cookie's value, chunks already joined) and
@@ -218,7 +218,7 @@ impl Decoder {
             });
         }
         let compact = Compact::split(token)?;
-        let header = Header::parse(compact.header, inner.flavor)?;
+        let header = Header::parse(compact.header, inner.flavor.accept())?;
         let keys = inner
             .keys
             .iter()
@@ -358,7 +358,7 @@ impl Decoder {
         flavor: Flavor,
         var: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, Error> {
-        let (secrets, secure) = crate::env::secrets_and_secure(flavor, var)?;
+        let (secrets, secure) = crate::authjs::env::secrets_and_secure(flavor, var)?;
         secrets
             .into_iter()
             .fold(Self::builder(flavor).secure(secure), DecoderBuilder::secret)

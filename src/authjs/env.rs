@@ -3,8 +3,8 @@
 //! Shared by [`Decoder::from_env`](crate::Decoder::from_env) and
 //! [`Csrf::from_env`](crate::Csrf::from_env).
 
+use crate::authjs::flavor::Flavor;
 use crate::error::Error;
-use crate::flavor::Flavor;
 
 /// The secrets (first = current) and the "secure cookies" flag, read through `var`.
 ///

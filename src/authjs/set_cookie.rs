@@ -14,9 +14,9 @@
 use cookie::time::OffsetDateTime;
 use cookie::{Cookie, SameSite};
 
-use crate::cookies::pairs;
-use crate::encoder::Encoder;
-use crate::flavor::Flavor;
+use crate::authjs::encoder::Encoder;
+use crate::authjs::flavor::Flavor;
+use crate::request::cookies::pairs;
 
 impl Encoder {
     /// The `Set-Cookie` header values that store `token` (from [`encode`](Self::encode)) in

@@ -13,10 +13,11 @@ use serde::Serialize;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use crate::decoder::Decoder;
+use crate::authjs::decoder::Decoder;
+use crate::authjs::flavor::Flavor;
+use crate::crypto::jwe::Enc;
+use crate::crypto::secret::DerivedKey;
 use crate::error::Error;
-use crate::flavor::{Enc, Flavor};
-use crate::secret::DerivedKey;
 
 /// The references' default session lifetime: 30 days.
 const DEFAULT_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
@@ -175,7 +176,7 @@ fn seal(
             key.kid(Enc::A256CbcHs512)
         ),
     };
-    let header = crate::b64::encode(header);
+    let header = crate::crypto::b64::encode(header);
     let (iv_len, ct_len, tag_len) = match flavor {
         Flavor::V4 => (12, plaintext.len(), 16),
         // PKCS#7 always adds 1..=16 bytes.
@@ -226,11 +227,11 @@ fn seal(
     let mut token = String::with_capacity(token_len);
     token.push_str(&header);
     token.push_str("..");
-    crate::b64::encode_append(&iv, &mut token);
+    crate::crypto::b64::encode_append(&iv, &mut token);
     token.push('.');
-    crate::b64::encode_append(&ciphertext, &mut token);
+    crate::crypto::b64::encode_append(&ciphertext, &mut token);
     token.push('.');
-    crate::b64::encode_append(&tag, &mut token);
+    crate::crypto::b64::encode_append(&tag, &mut token);
     debug_assert_eq!(token.len(), token_len);
     Ok(token)
 }
@@ -250,7 +251,7 @@ mod tests {
 
     fn header_of(token: &str) -> String {
         let part = token.split('.').next().unwrap();
-        String::from_utf8(crate::b64::decode(part).unwrap()).unwrap()
+        String::from_utf8(crate::crypto::b64::decode(part).unwrap()).unwrap()
     }
 
     #[test]

@@ -8,7 +8,12 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::json_scan;
+use numeric::Numeric;
+#[cfg(test)]
+use numeric::TimeClaims;
+
+mod numeric;
+pub(crate) mod scan;
 
 /// Where "now" comes from when claims are checked.
 #[derive(Debug, Clone, Copy)]
@@ -28,13 +33,6 @@ impl Clock {
                 .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
         }
     }
-}
-
-/// A registered time claim as the JSON had it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Numeric {
-    Number(f64),
-    NotANumber,
 }
 
 /// The registered claims we check, read in one pass that skips everything else.
@@ -60,7 +58,7 @@ pub(crate) fn check(
 ) -> Result<(), Error> {
     // The fast scan answers for the payloads the references write; it never reads the
     // replicas, which are rare.
-    let registered = match json_scan::time_claims(payload) {
+    let registered = match scan::time_claims(payload) {
         Some(t) if header_replicas.is_empty() => Registered {
             exp: t.exp,
             nbf: t.nbf,
@@ -133,10 +131,10 @@ fn registered_by_serde(payload: &str, want_replicas: bool) -> Result<Registered,
 
 /// The serde path's time claims, for the scan's differential test.
 #[cfg(test)]
-pub(crate) fn time_claims_by_serde(payload: &str) -> Option<crate::json_scan::TimeClaims> {
+fn time_claims_by_serde(payload: &str) -> Option<TimeClaims> {
     registered_by_serde(payload, false)
         .ok()
-        .map(|r| crate::json_scan::TimeClaims {
+        .map(|r| TimeClaims {
             exp: r.exp,
             nbf: r.nbf,
             iat: r.iat,
@@ -293,6 +291,48 @@ impl<'de> de::Deserialize<'de> for NumericSeed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The serde path's answer, as a `TimeClaims` (None when it rejects the document).
+    fn serde_answer(json: &str) -> Option<TimeClaims> {
+        time_claims_by_serde(json)
+    }
+
+    fn scan_agrees(json: &str) {
+        if let Some(fast) = scan::time_claims(json) {
+            assert_eq!(Some(fast), serde_answer(json), "{json:?}");
+        }
+    }
+
+    /// Differential against the serde path over systematic mutations of real-looking claims:
+    /// every truncation, and every single-byte replacement from an alphabet of JSON syntax.
+    #[test]
+    fn agrees_with_serde_wherever_it_answers() {
+        let seeds = [
+            r#"{"name":"Ada Lovelace","email":"ada@example.com","picture":null,"sub":"42","iat":1750000000,"exp":1752592000,"jti":"7f1e"}"#,
+            r#"{"exp":-0.5e-3,"nbf":1E+2,"iat":0,"x":[1,{"y":[true,false,null]},"s"],"exp":12345678901234567890}"#,
+            r#" { "iat" : "x" , "nbf" : { } , "exp" : [ ] , "deep" : [[[[{"a":[]}]]]] } "#,
+        ];
+        let alphabet = b"{}[]:,\" 0-1.eE+tfnlx\\\t";
+        let mut answered = 0;
+        for seed in seeds {
+            for end in 0..=seed.len() {
+                scan_agrees(&seed[..end]);
+            }
+            for i in 0..seed.len() {
+                for &c in alphabet {
+                    let mut bytes = seed.as_bytes().to_vec();
+                    bytes[i] = c;
+                    let json = String::from_utf8(bytes).unwrap();
+                    answered += usize::from(scan::time_claims(&json).is_some());
+                    scan_agrees(&json);
+                }
+            }
+        }
+        assert!(
+            answered > 1000,
+            "the scan answered only {answered} mutations"
+        );
+    }
 
     const TOL: Duration = Duration::from_secs(15);
 

@@ -7,8 +7,8 @@ use hmac::Hmac;
 use sha2::{Digest, Sha256, Sha512};
 use zeroize::Zeroizing;
 
+use crate::crypto::jwe::Enc;
 use crate::error::Error;
-use crate::flavor::{Enc, Flavor};
 
 /// A secret as configured in `NEXTAUTH_SECRET` / `AUTH_SECRET`: its literal UTF-8 (or raw)
 /// bytes, never base64-decoded.
@@ -86,9 +86,20 @@ pub(crate) struct DerivedKey {
     mac: Hmac<Sha512>,
     cbc: Aes256Dec,
     cbc_enc: Aes256Enc,
-    /// RFC 7638 thumbprints: SHA-256 of the 32-byte key, SHA-512 of the 64-byte key.
+    /// RFC 7638 thumbprints: SHA-256 of the 32-byte key; the 64-byte key's with the digest
+    /// the source uses (Auth.js: SHA-512, Better Auth: SHA-256).
     kid_gcm: String,
     kid_cbc: String,
+}
+
+/// The digest of the `A256CBC-HS512` key's RFC 7638 thumbprint (its `kid`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KidDigest {
+    /// Auth.js v5.
+    Sha512,
+    /// Better Auth.
+    #[allow(dead_code)] // the Better Auth reader (issue 13) is its user
+    Sha256,
 }
 
 impl std::fmt::Debug for DerivedKey {
@@ -98,12 +109,12 @@ impl std::fmt::Debug for DerivedKey {
 }
 
 impl DerivedKey {
-    /// Derives the key material for `secret` with the flavor's HKDF parameters.
-    pub(crate) fn derive(flavor: Flavor, secret: &Secret, salt: &str) -> Self {
-        let info = flavor.hkdf_info(salt);
+    /// Derives the key material for `secret`: 64 bytes of HKDF-SHA256 with the source's salt
+    /// and info.
+    pub(crate) fn derive(secret: &Secret, salt: &[u8], info: &[u8], cbc_kid: KidDigest) -> Self {
         let mut okm = Zeroizing::new([0u8; 64]);
-        Hkdf::<Sha256>::new(Some(salt.as_bytes()), secret.bytes())
-            .expand(info.as_bytes(), okm.as_mut())
+        Hkdf::<Sha256>::new(Some(salt), secret.bytes())
+            .expand(info, okm.as_mut())
             .expect("64 bytes is a valid HKDF-SHA256 output length");
         let (first, second) = okm.split_at(32);
         Self {
@@ -112,7 +123,10 @@ impl DerivedKey {
             cbc_enc: Aes256Enc::new_from_slice(second).expect("32-byte AES-256 key"),
             mac: <Hmac<Sha512> as KeyInit>::new_from_slice(first).expect("any HMAC key length"),
             kid_gcm: thumbprint::<Sha256>(first),
-            kid_cbc: thumbprint::<Sha512>(okm.as_ref()),
+            kid_cbc: match cbc_kid {
+                KidDigest::Sha512 => thumbprint::<Sha512>(okm.as_ref()),
+                KidDigest::Sha256 => thumbprint::<Sha256>(okm.as_ref()),
+            },
         }
     }
 
@@ -134,7 +148,7 @@ impl DerivedKey {
         &self.cbc_enc
     }
 
-    /// The `kid` the v5 references write (and match) for this key and encryption.
+    /// The `kid` the references write (and match) for this key and encryption.
     pub(crate) fn kid(&self, enc: Enc) -> &str {
         match enc {
             Enc::A256Gcm => &self.kid_gcm,
@@ -148,9 +162,9 @@ impl DerivedKey {
 pub(crate) fn thumbprint<D: Digest>(key: &[u8]) -> String {
     let mut jwk = Zeroizing::new(String::with_capacity(32 + key.len() * 4 / 3));
     jwk.push_str(r#"{"k":""#);
-    crate::b64::encode_append(key, &mut jwk);
+    crate::crypto::b64::encode_append(key, &mut jwk);
     jwk.push_str(r#"","kty":"oct"}"#);
-    crate::b64::encode(D::digest(jwk.as_bytes()))
+    crate::crypto::b64::encode(D::digest(jwk.as_bytes()))
 }
 
 #[cfg(test)]
@@ -167,7 +181,7 @@ mod tests {
         // 4.24.15 (reference-behaviour.md section 1).
         let mut okm = [0u8; 32];
         Hkdf::<Sha256>::new(Some(b""), b"test-secret-please-change")
-            .expand(Flavor::V4.hkdf_info("").as_bytes(), &mut okm)
+            .expand(b"NextAuth.js Generated Encryption Key", &mut okm)
             .unwrap();
         assert_eq!(
             hex(&okm),
@@ -228,7 +242,7 @@ mod tests {
     fn debug_does_not_leak() {
         let secret = Secret::from("hunter2-very-secret");
         assert_eq!(format!("{secret:?}"), "Secret([redacted])");
-        let key = DerivedKey::derive(Flavor::V5, &secret, "authjs.session-token");
+        let key = DerivedKey::derive(&secret, b"salt", b"info", KidDigest::Sha512);
         let shown = format!("{key:?} {key:#?}");
         assert_eq!(shown, "DerivedKey([redacted]) DerivedKey([redacted])");
     }

@@ -1,5 +1,8 @@
 //! The two families of session tokens, as data.
 
+use crate::crypto::jwe::{Accept, Enc};
+use crate::crypto::secret::{DerivedKey, KidDigest, Secret};
+
 /// Which reference wrote the session cookie.
 ///
 /// Everything that differs between the two is data in this type (cookie names, key
@@ -11,26 +14,6 @@ pub enum Flavor {
     /// Auth.js: `next-auth@5` and `@auth/core`: `dir` + `A256CBC-HS512` with a `kid`
     /// (or `A256GCM` as the early betas issued), the cookie name as HKDF salt.
     V5,
-}
-
-/// A content encryption the crate can open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Enc {
-    /// AES-256-GCM: 12-byte IV, 16-byte tag, 32-byte key.
-    A256Gcm,
-    /// AES-256-CBC + HMAC-SHA-512 (RFC 7518 5.2.5): 16-byte IV, 32-byte tag, 64-byte key.
-    A256CbcHs512,
-}
-
-impl Enc {
-    /// The `enc` header value.
-    pub(crate) fn from_header(value: &str) -> Option<Self> {
-        match value {
-            "A256GCM" => Some(Self::A256Gcm),
-            "A256CBC-HS512" => Some(Self::A256CbcHs512),
-            _ => None,
-        }
-    }
 }
 
 impl Flavor {
@@ -54,6 +37,12 @@ impl Flavor {
         }
     }
 
+    /// The key material of `secret` for tokens of this flavor with this salt.
+    pub(crate) fn derive_key(self, secret: &Secret, salt: &str) -> DerivedKey {
+        let info = self.hkdf_info(salt);
+        DerivedKey::derive(secret, salt.as_bytes(), info.as_bytes(), KidDigest::Sha512)
+    }
+
     /// The HKDF `info` for a salt.
     pub(crate) fn hkdf_info(self, salt: &str) -> String {
         match self {
@@ -63,17 +52,19 @@ impl Flavor {
         }
     }
 
-    /// The content encryptions this flavor issues (and so the only ones we open).
-    pub(crate) fn accepts(self, enc: Enc) -> bool {
+    /// The content encryptions this flavor issues (and so the only ones we open), and
+    /// whether a `kid` header selects the secret (v5) or is ignored (v4).
+    pub(crate) fn accept(self) -> Accept {
         match self {
-            Self::V4 => enc == Enc::A256Gcm,
-            Self::V5 => true,
+            Self::V4 => Accept {
+                encs: &[Enc::A256Gcm],
+                kid: false,
+            },
+            Self::V5 => Accept {
+                encs: &[Enc::A256CbcHs512, Enc::A256Gcm],
+                kid: true,
+            },
         }
-    }
-
-    /// Whether a `kid` header selects the secret (v5) or is ignored (v4).
-    pub(crate) fn uses_kid(self) -> bool {
-        self == Self::V5
     }
 
     /// The characters per cookie when the references split a long token into chunks.

@@ -7,9 +7,42 @@ use serde_json::{Map, Value};
 use sha2::Sha512;
 use zeroize::Zeroizing;
 
+use crate::crypto::secret::DerivedKey;
 use crate::error::Error;
-use crate::flavor::{Enc, Flavor};
-use crate::secret::DerivedKey;
+
+/// A content encryption the crate can open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Enc {
+    /// AES-256-GCM: 12-byte IV, 16-byte tag, 32-byte key.
+    A256Gcm,
+    /// AES-256-CBC + HMAC-SHA-512 (RFC 7518 5.2.5): 16-byte IV, 32-byte tag, 64-byte key.
+    A256CbcHs512,
+}
+
+impl Enc {
+    /// The `enc` header value.
+    pub(crate) fn from_header(value: &str) -> Option<Self> {
+        match value {
+            "A256GCM" => Some(Self::A256Gcm),
+            "A256CBC-HS512" => Some(Self::A256CbcHs512),
+            _ => None,
+        }
+    }
+}
+
+/// What a session source issues, and so the only tokens it opens: the content encryptions,
+/// and whether a `kid` header selects the key (otherwise it is ignored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Accept {
+    pub(crate) encs: &'static [Enc],
+    pub(crate) kid: bool,
+}
+
+impl Accept {
+    fn accepts(self, enc: Enc) -> bool {
+        self.encs.contains(&enc)
+    }
+}
 
 /// The five base64url parts of a compact JWE, borrowed from the token.
 pub(crate) struct Compact<'a> {
@@ -105,11 +138,11 @@ pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
 }
 
 impl Header {
-    /// Decodes and checks the protected header against what `flavor` issues.
-    pub(crate) fn parse(b64: &str, flavor: Flavor) -> Result<Self, Error> {
-        match Self::parse_canonical(b64, flavor) {
+    /// Decodes and checks the protected header against what the source issues.
+    pub(crate) fn parse(b64: &str, accept: Accept) -> Result<Self, Error> {
+        match Self::parse_canonical(b64, accept) {
             Some(header) => Ok(header),
-            None => Self::parse_json(b64, flavor),
+            None => Self::parse_json(b64, accept),
         }
     }
 
@@ -117,21 +150,21 @@ impl Header {
     /// header, or the v5 header with a `kid` of base64url characters (which need no JSON
     /// escaping). Anything else goes through [`parse_json`](Self::parse_json), which gives
     /// the same result for these headers.
-    fn parse_canonical(b64: &str, flavor: Flavor) -> Option<Self> {
-        if b64 == CANONICAL_GCM {
+    fn parse_canonical(b64: &str, accept: Accept) -> Option<Self> {
+        if b64 == CANONICAL_GCM && accept.accepts(Enc::A256Gcm) {
             return Some(Self {
                 enc: Enc::A256Gcm,
                 kid: Kid::Absent,
                 replicas: Vec::new(),
             });
         }
-        if !flavor.uses_kid() || !flavor.accepts(Enc::A256CbcHs512) {
+        if !accept.kid || !accept.accepts(Enc::A256CbcHs512) {
             return None;
         }
         let rest = b64.strip_prefix(CANONICAL_CBC_PREFIX)?;
         // `<kid>"}` with a kid of at most Kid::CAPACITY characters.
         let mut buf = [0u8; Kid::CAPACITY + 2];
-        let kid = crate::b64::decode_into(rest, &mut buf)?.strip_suffix(b"\"}")?;
+        let kid = crate::crypto::b64::decode_into(rest, &mut buf)?.strip_suffix(b"\"}")?;
         kid.iter()
             .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
             .then(|| Self {
@@ -142,7 +175,7 @@ impl Header {
     }
 
     /// The general path: any header JSON, checked member by member.
-    fn parse_json(b64: &str, flavor: Flavor) -> Result<Self, Error> {
+    fn parse_json(b64: &str, accept: Accept) -> Result<Self, Error> {
         let bytes = decode_b64(b64, "header is not unpadded base64url")?;
         let text = std::str::from_utf8(strip_bom(&bytes))
             .map_err(|_| Error::Malformed("header is not UTF-8"))?;
@@ -171,11 +204,11 @@ impl Header {
             return Err(Error::Unsupported("alg must be dir"));
         }
         let enc = Enc::from_header(enc)
-            .filter(|&enc| flavor.accepts(enc))
+            .filter(|&enc| accept.accepts(enc))
             .ok_or(Error::Unsupported("enc is not one this flavor issues"))?;
         let kid = match map.remove("kid") {
-            Some(Value::String(kid)) if flavor.uses_kid() => Kid::new(kid.as_bytes()),
-            Some(_) if flavor.uses_kid() => Kid::Unmatchable,
+            Some(Value::String(kid)) if accept.kid => Kid::new(kid.as_bytes()),
+            Some(_) if accept.kid => Kid::Unmatchable,
             _ => Kid::Absent,
         };
         let replicas = ["iss", "sub", "aud"]
@@ -187,12 +220,12 @@ impl Header {
 }
 
 fn decode_b64(part: &str, what: &'static str) -> Result<Vec<u8>, Error> {
-    crate::b64::decode(part).ok_or(Error::Malformed(what))
+    crate::crypto::b64::decode(part).ok_or(Error::Malformed(what))
 }
 
 /// Decodes a base64url part that must decode to exactly `N` bytes.
 fn decode_fixed<const N: usize>(part: &str, what: &'static str) -> Result<[u8; N], Error> {
-    crate::b64::decode_exact(part).ok_or(Error::Malformed(what))
+    crate::crypto::b64::decode_exact(part).ok_or(Error::Malformed(what))
 }
 
 /// Opens the token with the first key that authenticates it and returns the plaintext.
@@ -270,6 +303,17 @@ fn cbc_hs512_verify(
 mod tests {
     use super::*;
 
+    /// What Auth.js v4 and v5 issue (the flavors' data, repeated here: this floor knows no
+    /// flavor).
+    const V4: Accept = Accept {
+        encs: &[Enc::A256Gcm],
+        kid: false,
+    };
+    const V5: Accept = Accept {
+        encs: &[Enc::A256CbcHs512, Enc::A256Gcm],
+        kid: true,
+    };
+
     fn unhex(s: &str) -> Vec<u8> {
         let s: String = s.split_whitespace().collect();
         (0..s.len())
@@ -327,7 +371,7 @@ mod tests {
     /// The fast path gives exactly what the JSON path gives, and declines everything else.
     #[test]
     fn canonical_headers_match_the_json_path() {
-        let thumb = crate::secret::thumbprint::<sha2::Sha512>(&[7u8; 64]);
+        let thumb = crate::crypto::secret::thumbprint::<sha2::Sha512>(&[7u8; 64]);
         let mut headers = vec![
             r#"{"alg":"dir","enc":"A256GCM"}"#.to_owned(),
             format!(r#"{{"alg":"dir","enc":"A256CBC-HS512","kid":"{thumb}"}}"#),
@@ -342,14 +386,13 @@ mod tests {
             ),
         ];
         for (i, header) in headers.iter().enumerate() {
-            let b64 = crate::b64::encode(header);
-            let fast = Header::parse_canonical(&b64, Flavor::V5)
-                .unwrap_or_else(|| panic!("{i}: {header}"));
-            let slow = Header::parse_json(&b64, Flavor::V5).unwrap();
+            let b64 = crate::crypto::b64::encode(header);
+            let fast = Header::parse_canonical(&b64, V5).unwrap_or_else(|| panic!("{i}: {header}"));
+            let slow = Header::parse_json(&b64, V5).unwrap();
             assert_eq!((fast.enc, fast.kid), (slow.enc, slow.kid), "{header}");
             assert!(fast.replicas.is_empty() && slow.replicas.is_empty());
         }
-        assert!(Header::parse_canonical(CANONICAL_GCM, Flavor::V4).is_some());
+        assert!(Header::parse_canonical(CANONICAL_GCM, V4).is_some());
         // Declined: escapes, extra members, other kids, too long, v4 with CBC.
         headers = vec![
             r#"{"alg":"dir","enc":"A256CBC-HS512","kid":"a\u0041"}"#.to_owned(),
@@ -364,18 +407,15 @@ mod tests {
         ];
         for header in &headers {
             assert!(
-                Header::parse_canonical(&crate::b64::encode(header), Flavor::V5).is_none(),
+                Header::parse_canonical(&crate::crypto::b64::encode(header), V5).is_none(),
                 "{header}"
             );
         }
-        let v5 = crate::b64::encode(format!(
+        let v5 = crate::crypto::b64::encode(format!(
             r#"{{"alg":"dir","enc":"A256CBC-HS512","kid":"{thumb}"}}"#
         ));
-        assert!(Header::parse_canonical(&v5, Flavor::V4).is_none());
-        assert!(matches!(
-            Header::parse(&v5, Flavor::V4),
-            Err(Error::Unsupported(_))
-        ));
+        assert!(Header::parse_canonical(&v5, V4).is_none());
+        assert!(matches!(Header::parse(&v5, V4), Err(Error::Unsupported(_))));
     }
 
     #[test]
@@ -401,12 +441,12 @@ mod tests {
 
     #[test]
     fn fixed_parts_are_strict() {
-        let iv = crate::b64::encode([7u8; 12]);
+        let iv = crate::crypto::b64::encode([7u8; 12]);
         assert_eq!(decode_fixed::<12>(&iv, "iv").unwrap(), [7u8; 12]);
         assert!(decode_fixed::<12>(&format!("{iv}="), "iv").is_err());
         assert!(decode_fixed::<12>(&iv[1..], "iv").is_err());
         assert!(decode_fixed::<16>(&iv, "iv").is_err());
-        let tag = crate::b64::encode([1u8; 16]);
+        let tag = crate::crypto::b64::encode([1u8; 16]);
         // A non-canonical final character (trailing bits set) is rejected.
         let mut bad = tag.clone().into_bytes();
         let last = bad.len() - 1;
@@ -417,7 +457,7 @@ mod tests {
 
     #[test]
     fn header_allow_list() {
-        let h = |json: &str| Header::parse(&crate::b64::encode(json), Flavor::V5);
+        let h = |json: &str| Header::parse(&crate::crypto::b64::encode(json), V5);
         assert_eq!(
             h(r#"{"alg":"dir","enc":"A256CBC-HS512","kid":"x"}"#)
                 .unwrap()
@@ -464,13 +504,13 @@ mod tests {
             Enc::A256Gcm
         );
         let v4 = Header::parse(
-            &crate::b64::encode(r#"{"alg":"dir","enc":"A256CBC-HS512"}"#),
-            Flavor::V4,
+            &crate::crypto::b64::encode(r#"{"alg":"dir","enc":"A256CBC-HS512"}"#),
+            V4,
         );
         assert!(matches!(v4, Err(Error::Unsupported(_))));
         let v4 = Header::parse(
-            &crate::b64::encode(r#"{"alg":"dir","enc":"A256GCM","kid":"k"}"#),
-            Flavor::V4,
+            &crate::crypto::b64::encode(r#"{"alg":"dir","enc":"A256GCM","kid":"k"}"#),
+            V4,
         );
         assert_eq!(v4.unwrap().kid, Kid::Absent);
     }

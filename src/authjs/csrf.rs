@@ -15,10 +15,10 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use crate::cookies;
+use crate::authjs::flavor::Flavor;
+use crate::crypto::secret::Secret;
 use crate::error::Error;
-use crate::flavor::Flavor;
-use crate::secret::Secret;
+use crate::request::cookies;
 
 /// The longest CSRF cookie value looked at, in bytes: a browser cookie never exceeds 4096
 /// bytes, and the references issue 129-character values.
@@ -233,7 +233,7 @@ impl Csrf {
         flavor: Flavor,
         var: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, Error> {
-        let (secrets, secure) = crate::env::secrets_and_secure(flavor, var)?;
+        let (secrets, secure) = crate::authjs::env::secrets_and_secure(flavor, var)?;
         secrets
             .into_iter()
             .fold(Self::builder(flavor).secure(secure), CsrfBuilder::secret)
