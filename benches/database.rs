@@ -216,7 +216,7 @@ impl Setup {
             );
             let row = &self.rows[7];
             let store = self.pg_store.session(&row.token).await.unwrap().unwrap();
-            let (expires, user) = bare_pg(&self.pg_bare, &self.pg_sql, &row.token)
+            let (expires, user, _) = bare_pg(&self.pg_bare, &self.pg_sql, &row.token)
                 .await
                 .unwrap();
             assert_eq!(expires, Some(store.expires_ms()));
@@ -229,7 +229,7 @@ impl Setup {
                 .await
                 .unwrap()
                 .unwrap();
-            let (expires, text, user) =
+            let (expires, text, user, _) =
                 bare_sqlite(&self.sqlite_bare, &self.sqlite_sql, &row.token)
                     .await
                     .unwrap();
@@ -274,7 +274,7 @@ fn postgres_sql() -> String {
         })
         .collect();
     format!(
-        "SELECT {}, json_build_object({})::text {FROM_WHERE}$1 LIMIT 1",
+        "SELECT {}, json_build_object({})::text, NULL::text {FROM_WHERE}$1 LIMIT 1",
         millis("s.\"expires\""),
         members.join(", ")
     )
@@ -290,7 +290,7 @@ fn sqlite_sql() -> String {
         .collect();
     format!(
         "SELECT CASE typeof({e}) WHEN 'integer' THEN {e} WHEN 'real' THEN CAST({e} AS INTEGER) END, \
-         CASE typeof({e}) WHEN 'text' THEN {e} END, json_object({}) {FROM_WHERE}?1 LIMIT 1",
+         CASE typeof({e}) WHEN 'text' THEN {e} END, json_object({}), NULL {FROM_WHERE}?1 LIMIT 1",
         members.join(", ")
     )
 }
@@ -330,19 +330,22 @@ async fn bare_pg(
     pool: &sqlx::PgPool,
     sql: &str,
     token: &str,
-) -> Result<(Option<i64>, String), sqlx::Error> {
-    let row: Option<(Option<i64>, String)> =
+) -> Result<(Option<i64>, String, Option<String>), sqlx::Error> {
+    let row: Option<(Option<i64>, String, Option<String>)> =
         sqlx::query_as(sql).bind(token).fetch_optional(pool).await?;
     Ok(row.expect("a row"))
 }
+
+/// What the store's SQLite lookup selects: expires as an integer or as text, the user, the
+/// session row.
+type SqliteSelected = (Option<i64>, Option<String>, String, Option<String>);
 
 async fn bare_sqlite(
     pool: &sqlx::SqlitePool,
     sql: &str,
     token: &str,
-) -> Result<(Option<i64>, Option<String>, String), sqlx::Error> {
-    let row: Option<(Option<i64>, Option<String>, String)> =
-        sqlx::query_as(sql).bind(token).fetch_optional(pool).await?;
+) -> Result<SqliteSelected, sqlx::Error> {
+    let row: Option<SqliteSelected> = sqlx::query_as(sql).bind(token).fetch_optional(pool).await?;
     Ok(row.expect("a row"))
 }
 

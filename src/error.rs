@@ -45,6 +45,12 @@ pub enum Error {
     #[error("decryption failed")]
     DecryptionFailed,
 
+    /// A signed value (a Better Auth session token, its `dont_remember` flag or a signed
+    /// cookie cache) is well formed but its HMAC does not verify with the configured secret:
+    /// a wrong secret or a modified value. Deliberately says nothing more.
+    #[error("signature verification failed")]
+    BadSignature,
+
     /// The `exp` claim is in the past (beyond the clock tolerance).
     #[error("session expired (exp {exp}, now {now})")]
     Expired {

@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 
 mod authjs;
+#[cfg(feature = "better-auth")]
+pub mod better_auth;
 mod claims;
 mod crypto;
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
@@ -9,6 +11,8 @@ pub mod database;
 mod error;
 #[cfg(any(feature = "axum", feature = "tower"))]
 pub mod integrations;
+#[cfg(any(feature = "postgres", feature = "sqlite", feature = "better-auth"))]
+mod js_time;
 mod request;
 
 pub use authjs::csrf::{Csrf, CsrfBuilder, CsrfError, DEFAULT_CSRF_HEADER};

@@ -3,5 +3,7 @@
 //! data), secrets and the keys HKDF derives from them, with their `kid` thumbprints.
 
 pub(crate) mod b64;
+#[cfg(feature = "better-auth")]
+pub(crate) mod hmac;
 pub(crate) mod jwe;
 pub(crate) mod secret;

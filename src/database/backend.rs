@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 
 use super::schema::{Column, IntegerTime, Schema};
 use super::session::DatabaseSession;
-use super::time::{in_date_range, iso_from_ms, parse_ms};
 use crate::error::{Error, StoreError};
+use crate::js_time::{in_date_range, iso_from_ms, parse_ms};
 
 /// A connection pool of one of the supported databases. No `Debug`: it would print the
 /// connection settings.
@@ -24,15 +24,27 @@ pub(crate) enum Pool {
 pub(crate) struct Lookup {
     pool: Pool,
     sql: String,
-    /// Keys of the user object whose values are instants (rendered as ISO strings).
-    time_keys: Vec<String>,
+    /// How the user object's members are converted after the query.
+    user: Vec<Member>,
+    /// The session row's members, when the schema returns the session row.
+    session: Option<Vec<Member>>,
     integer_time: IntegerTime,
+}
+
+/// One member of a selected object: its key in the object, its column, how it is selected
+/// and converted.
+#[derive(Clone)]
+struct Member {
+    key: String,
+    column: String,
+    kind: Kind,
 }
 
 /// One matching row, before conversion.
 pub(crate) struct Row {
     expires: RawTime,
     user: String,
+    session: Option<String>,
 }
 
 // Each database produces some of the forms.
@@ -55,6 +67,8 @@ enum Kind {
     Time,
     /// PostgreSQL `bigint` / `numeric`: as text, the way node-postgres returns them.
     Text,
+    /// A boolean SQLite stores as 0 / 1 (Better Auth's `emailVerified`).
+    Bool,
 }
 
 /// sqlx's errors as [`StoreError`]s: nothing of the database's message is kept (it may quote
@@ -147,22 +161,43 @@ impl Lookup {
             .find(|(n, _)| n == expires)
             .map(|(_, k)| *k);
         let integer_time = schema.integer_unit();
-        let user: Vec<(String, String, Kind)> = user_columns
+        let member = |key: &str, name: String, kind: Kind| {
+            let kind = if schema.is_bool_column(&name) {
+                Kind::Bool
+            } else if kind == Kind::Plain && schema.is_time_column(&name) {
+                Kind::Time
+            } else {
+                kind
+            };
+            Member {
+                key: key.to_owned(),
+                column: name,
+                kind,
+            }
+        };
+        let user: Vec<Member> = user_columns
             .into_iter()
-            .map(|(name, kind)| {
-                let kind = if kind == Kind::Plain && schema.is_time_column(&name) {
-                    Kind::Time
-                } else {
-                    kind
-                };
-                (schema.user_key(&name).to_owned(), name, kind)
-            })
+            .map(|(name, kind)| member(schema.user_key(&name), name.clone(), kind))
             .collect();
-        let time_keys = user
-            .iter()
-            .filter(|(_, _, k)| *k == Kind::Time)
-            .map(|(key, _, _)| key.clone())
-            .collect();
+        let session = schema.returns_session_row().then(|| {
+            session_columns
+                .iter()
+                .map(|(name, kind)| {
+                    // Every session column is an instant when the database says so; the
+                    // adapters' own time columns too (SQLite declares them as text).
+                    let kind = if *kind == Kind::Plain && schema.is_session_time_column(name) {
+                        Kind::Time
+                    } else {
+                        *kind
+                    };
+                    Member {
+                        key: name.clone(),
+                        column: name.clone(),
+                        kind,
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
         let sql = match &pool {
             #[cfg(feature = "postgres")]
             Pool::Postgres(_) => {
@@ -171,15 +206,16 @@ impl Lookup {
                         "{session_table:?}.{expires:?} is not a timestamp column"
                     )));
                 }
-                postgres_sql(schema, &user)
+                postgres_sql(schema, &user, session.as_deref())
             }
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite(_) => sqlite_sql(schema, &user),
+            Pool::Sqlite(_) => sqlite_sql(schema, &user, session.as_deref()),
         };
         let lookup = Self {
             pool,
             sql,
-            time_keys,
+            user,
+            session,
             integer_time,
         };
         lookup.fetch("").await?;
@@ -191,70 +227,95 @@ impl Lookup {
         match &self.pool {
             #[cfg(feature = "postgres")]
             Pool::Postgres(pool) => {
-                let row: Option<(Option<i64>, String)> = sqlx::query_as(&self.sql)
+                let row: Option<(Option<i64>, String, Option<String>)> = sqlx::query_as(&self.sql)
                     .bind(token)
                     .fetch_optional(pool)
                     .await
                     .map_err(|e| store_error(&e))?;
-                Ok(row.map(|(expires, user)| Row {
+                Ok(row.map(|(expires, user, session)| Row {
                     expires: expires.map_or(RawTime::Null, RawTime::Millis),
                     user,
+                    session,
                 }))
             }
             #[cfg(feature = "sqlite")]
             Pool::Sqlite(pool) => {
-                let row: Option<(Option<i64>, Option<String>, String)> = sqlx::query_as(&self.sql)
+                // expires as an integer or as text, the user, the session row
+                type Selected = (Option<i64>, Option<String>, String, Option<String>);
+                let row: Option<Selected> = sqlx::query_as(&self.sql)
                     .bind(token)
                     .fetch_optional(pool)
                     .await
                     .map_err(|e| store_error(&e))?;
-                Ok(row.map(|(integer, text, user)| Row {
+                Ok(row.map(|(integer, text, user, session)| Row {
                     expires: match (integer, text) {
                         (Some(n), _) => RawTime::Integer(n),
                         (None, Some(t)) => RawTime::Text(t),
                         (None, None) => RawTime::Null,
                     },
                     user,
+                    session,
                 }))
             }
         }
     }
 
-    /// The session of a row: the user object with instants as ISO strings, the expiry in
-    /// milliseconds.
+    /// The session of a row: the user object (and the session row) with instants as ISO
+    /// strings, the expiry in milliseconds.
     pub(crate) fn session(&self, row: Row) -> Result<DatabaseSession, Error> {
         let expires_ms = self
             .millis(&row.expires)
             .filter(|ms| in_date_range(*ms))
             .ok_or_else(|| schema_error("a session's expiry is not an instant".to_owned()))?;
-        let mut user: Map<String, Value> = serde_json::from_str(&row.user)
-            .map_err(|_| schema_error("the user row is not representable as JSON".to_owned()))?;
-        for key in &self.time_keys {
-            if let Some(value) = user.get_mut(key) {
-                let raw = match value {
-                    Value::Number(n) => n.as_i64().map(|n| match &self.pool {
-                        #[cfg(feature = "postgres")]
-                        Pool::Postgres(_) => RawTime::Millis(n),
-                        #[cfg(feature = "sqlite")]
-                        Pool::Sqlite(_) => RawTime::Integer(n),
-                    }),
-                    Value::String(s) => Some(RawTime::Text(std::mem::take(s))),
-                    _ => None,
-                };
-                if let Some(raw) = raw {
-                    // A value that is no instant stays as stored.
-                    *value = match self.millis(&raw).and_then(iso_from_ms) {
-                        Some(iso) => Value::String(iso),
-                        None => match raw {
-                            RawTime::Text(s) => Value::String(s),
-                            RawTime::Millis(n) | RawTime::Integer(n) => Value::from(n),
-                            RawTime::Null => Value::Null,
-                        },
+        let user = self.object(&row.user, &self.user)?;
+        let session = match (&self.session, &row.session) {
+            (Some(members), Some(json)) => Some(self.object(json, members)?),
+            _ => None,
+        };
+        Ok(DatabaseSession::new(user, expires_ms, session))
+    }
+
+    /// One selected object, its instants as ISO strings and its stored booleans as booleans.
+    fn object(&self, json: &str, members: &[Member]) -> Result<Map<String, Value>, Error> {
+        let mut object: Map<String, Value> = serde_json::from_str(json)
+            .map_err(|_| schema_error("a row is not representable as JSON".to_owned()))?;
+        for member in members {
+            let Some(value) = object.get_mut(&member.key) else {
+                continue;
+            };
+            match member.kind {
+                Kind::Time => {
+                    let raw = match value {
+                        Value::Number(n) => n.as_i64().map(|n| match &self.pool {
+                            #[cfg(feature = "postgres")]
+                            Pool::Postgres(_) => RawTime::Millis(n),
+                            #[cfg(feature = "sqlite")]
+                            Pool::Sqlite(_) => RawTime::Integer(n),
+                        }),
+                        Value::String(s) => Some(RawTime::Text(std::mem::take(s))),
+                        _ => None,
                     };
+                    if let Some(raw) = raw {
+                        // A value that is no instant stays as stored.
+                        *value = match self.millis(&raw).and_then(iso_from_ms) {
+                            Some(iso) => Value::String(iso),
+                            None => match raw {
+                                RawTime::Text(s) => Value::String(s),
+                                RawTime::Millis(n) | RawTime::Integer(n) => Value::from(n),
+                                RawTime::Null => Value::Null,
+                            },
+                        };
+                    }
                 }
+                Kind::Bool => {
+                    if let Some(n) = value.as_i64() {
+                        *value = Value::Bool(n != 0);
+                    }
+                }
+                Kind::Plain | Kind::Text => {}
             }
         }
-        Ok(DatabaseSession::new(user, expires_ms))
+        Ok(object)
     }
 
     fn millis(&self, raw: &RawTime) -> Option<i64> {
@@ -341,15 +402,18 @@ fn from_where(schema: &Schema, param: &str) -> String {
     )
 }
 
-/// The user object's members, `'key', <expression>` each. Keys are validated identifiers (or
-/// the adapters' field names), so they need no escaping inside the quotes.
+/// An object's members, `'key', <expression>` each. Keys are validated identifiers (or the
+/// adapters' field names), so they need no escaping inside the quotes.
 fn members(
-    user: &[(String, String, Kind)],
+    table: &str,
+    members: &[Member],
     expression: impl Fn(&str, Kind) -> String,
 ) -> Vec<String> {
-    user.iter()
-        .map(|(key, column, kind)| {
-            format!("'{key}', {}", expression(&format!("u.\"{column}\""), *kind))
+    members
+        .iter()
+        .map(|m| {
+            let column = format!("{table}.\"{}\"", m.column);
+            format!("'{}', {}", m.key, expression(&column, m.kind))
         })
         .collect()
 }
@@ -378,42 +442,49 @@ fn merge_objects(objects: &[String], drop_last_char: impl Fn(&str) -> String) ->
 }
 
 #[cfg(feature = "postgres")]
-fn postgres_sql(schema: &Schema, user: &[(String, String, Kind)]) -> String {
+fn postgres_sql(schema: &Schema, user: &[Member], session: Option<&[Member]>) -> String {
     let millis = |column: &str| format!("floor(extract(epoch FROM {column}) * 1000)::int8");
-    let members = members(user, |column, kind| match kind {
+    let expression = |column: &str, kind: Kind| match kind {
         Kind::Time => millis(column),
         Kind::Text => format!("{column}::text"),
-        Kind::Plain => column.to_owned(),
-    });
+        Kind::Plain | Kind::Bool => column.to_owned(),
+    };
     // json_build_object takes at most 100 arguments: 50 columns per object. jsonb would
     // reorder the keys, so the objects are merged as text.
-    let objects: Vec<String> = members
-        .chunks(50)
-        .map(|chunk| format!("json_build_object({})::text", chunk.join(", ")))
-        .collect();
+    let object = |table: &str, members_of: &[Member]| {
+        let parts: Vec<String> = members(table, members_of, expression)
+            .chunks(50)
+            .map(|chunk| format!("json_build_object({})::text", chunk.join(", ")))
+            .collect();
+        merge_objects(&parts, |o| format!("left({o}, -1)"))
+    };
     format!(
-        "SELECT {}, {} {}",
+        "SELECT {}, {}, {} {}",
         millis(&format!(
             "s.{}",
             schema.ident(Column::SessionExpires).quoted()
         )),
-        merge_objects(&objects, |o| format!("left({o}, -1)")),
+        object("u", user),
+        session.map_or_else(|| "NULL::text".to_owned(), |s| object("s", s)),
         from_where(schema, "$1"),
     )
 }
 
 #[cfg(feature = "sqlite")]
-fn sqlite_sql(schema: &Schema, user: &[(String, String, Kind)]) -> String {
+fn sqlite_sql(schema: &Schema, user: &[Member], session: Option<&[Member]>) -> String {
     let expires = format!("s.{}", schema.ident(Column::SessionExpires).quoted());
-    let members = members(user, |column, _| column.to_owned());
-    let objects: Vec<String> = members
-        .chunks(50)
-        .map(|chunk| format!("json_object({})", chunk.join(", ")))
-        .collect();
+    let object = |table: &str, members_of: &[Member]| {
+        let parts: Vec<String> = members(table, members_of, |column, _| column.to_owned())
+            .chunks(50)
+            .map(|chunk| format!("json_object({})", chunk.join(", ")))
+            .collect();
+        merge_objects(&parts, |o| format!("substr({o}, 1, length({o}) - 1)"))
+    };
     format!(
         "SELECT CASE typeof({expires}) WHEN 'integer' THEN {expires} WHEN 'real' THEN CAST({expires} AS INTEGER) END, \
-         CASE typeof({expires}) WHEN 'text' THEN {expires} END, {} {}",
-        merge_objects(&objects, |o| format!("substr({o}, 1, length({o}) - 1)")),
+         CASE typeof({expires}) WHEN 'text' THEN {expires} END, {}, {} {}",
+        object("u", user),
+        session.map_or_else(|| "NULL".to_owned(), |s| object("s", s)),
         from_where(schema, "?1"),
     )
 }

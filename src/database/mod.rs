@@ -23,7 +23,6 @@ mod cache;
 mod schema;
 mod session;
 mod store;
-mod time;
 
 pub use schema::{Column, IntegerTime, Schema};
 pub use session::DatabaseSession;

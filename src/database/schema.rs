@@ -146,6 +146,7 @@ pub enum IntegerTime {
 /// | `drizzle` (@auth/drizzle-adapter) | `user` | `session` | text | `timestamp` (UTC) | integer ms |
 /// | `prisma` (@auth/prisma-adapter, documented schema) | `User` | `Session` | text | `timestamp(3)` (UTC) | integer ms (`DateTime`) |
 /// | `kysely` (@auth/kysely-adapter) | `User` | `Session` | uuid | `timestamptz` | - |
+/// | `better-auth` (Better Auth's core schema) | `user` | `session` (by `token`, `expiresAt`) | text | `timestamptz` | ISO text |
 ///
 /// Every preset uses the adapters' column names: `sessionToken`, `userId`, `expires`, `id`,
 /// `name`, `email`, `emailVerified`, `image`.
@@ -158,12 +159,22 @@ pub struct Schema {
     columns: [Ident; 8],
     time_columns: Vec<Ident>,
     integer_time: IntegerTime,
+    /// Better Auth: `emailVerified` is a boolean, not an instant; the session row is part of
+    /// the answer; the session's own time columns.
+    email_verified_bool: bool,
+    session_row: bool,
+    session_time_columns: Vec<Ident>,
 }
 
 impl Schema {
-    /// The preset of an adapter: `"pg"`, `"drizzle"`, `"prisma"` or `"kysely"`; `None` for
-    /// any other name.
+    /// The preset of an adapter: `"pg"`, `"drizzle"`, `"prisma"`, `"kysely"`, or
+    /// `"better-auth"` (Better Auth's own tables, for
+    /// [`BetterAuth::session`](crate::better_auth::BetterAuth::session) with feature
+    /// `better-auth`); `None` for any other name.
     pub fn by_name(name: &str) -> Option<Self> {
+        if name == "better-auth" {
+            return Some(Self::better_auth());
+        }
         let (name, user, session, times): (&'static str, _, _, &[&'static str]) = match name {
             "pg" => ("pg", "users", "sessions", &[]),
             "drizzle" => ("drizzle", "user", "session", &[]),
@@ -179,7 +190,33 @@ impl Schema {
             columns: Column::ALL.map(|c| Ident::preset(c.field())),
             time_columns: times.iter().map(|t| Ident::preset(t)).collect(),
             integer_time: IntegerTime::Millis,
+            email_verified_bool: false,
+            session_row: false,
+            session_time_columns: Vec::new(),
         })
+    }
+
+    /// Better Auth's core schema (`better-auth migrate`): `"user"` and `"session"`, the
+    /// session looked up by `token`, `expiresAt`, a boolean `emailVerified`, and the session
+    /// row returned with the user (`getSession` answers both).
+    fn better_auth() -> Self {
+        let mut columns = Column::ALL.map(|c| Ident::preset(c.field()));
+        columns[Column::SessionToken.index()] = Ident::preset("token");
+        columns[Column::SessionExpires.index()] = Ident::preset("expiresAt");
+        Self {
+            name: "better-auth",
+            namespace: None,
+            user_table: Ident::preset("user"),
+            session_table: Ident::preset("session"),
+            columns,
+            time_columns: vec![Ident::preset("createdAt"), Ident::preset("updatedAt")],
+            integer_time: IntegerTime::Millis,
+            email_verified_bool: true,
+            session_row: true,
+            session_time_columns: ["expiresAt", "createdAt", "updatedAt"]
+                .map(Ident::preset)
+                .to_vec(),
+        }
     }
 
     /// The preset this schema started from.
@@ -273,8 +310,23 @@ impl Schema {
 
     /// Whether the user column `name` was marked as an instant.
     pub(crate) fn is_time_column(&self, name: &str) -> bool {
-        name == self.ident(Column::UserEmailVerified).as_str()
+        (!self.email_verified_bool && name == self.ident(Column::UserEmailVerified).as_str())
             || self.time_columns.iter().any(|t| t.as_str() == name)
+    }
+
+    /// Whether the user column `name` is a boolean (stored as 0 / 1 in SQLite).
+    pub(crate) fn is_bool_column(&self, name: &str) -> bool {
+        self.email_verified_bool && name == self.ident(Column::UserEmailVerified).as_str()
+    }
+
+    /// Whether the answer includes the session row (Better Auth).
+    pub(crate) fn returns_session_row(&self) -> bool {
+        self.session_row
+    }
+
+    /// Whether the session column `name` is an instant (where the database cannot say).
+    pub(crate) fn is_session_time_column(&self, name: &str) -> bool {
+        self.session_time_columns.iter().any(|t| t.as_str() == name)
     }
 
     /// The key of a user column in the user object: the adapters' field name for the columns

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::time::iso_from_ms;
+use crate::js_time::iso_from_ms;
 
 /// A valid database session: the user's row and when the session expires.
 ///
@@ -13,14 +13,26 @@ use super::time::iso_from_ms;
 pub struct DatabaseSession {
     user: Arc<Map<String, Value>>,
     expires_ms: i64,
+    session_row: Option<Arc<Map<String, Value>>>,
 }
 
 impl DatabaseSession {
-    pub(crate) fn new(user: Map<String, Value>, expires_ms: i64) -> Self {
+    pub(crate) fn new(
+        user: Map<String, Value>,
+        expires_ms: i64,
+        session_row: Option<Map<String, Value>>,
+    ) -> Self {
         Self {
             user: Arc::new(user),
             expires_ms,
+            session_row: session_row.map(Arc::new),
         }
+    }
+
+    /// The whole session row, for schemas whose library answers it (Better Auth); `None` for
+    /// the Auth.js presets, whose `/api/auth/session` does not.
+    pub fn session_row(&self) -> Option<&Map<String, Value>> {
+        self.session_row.as_deref()
     }
 
     /// The whole user row, as the adapter's `getSessionAndUser` returns it: every column
@@ -130,7 +142,7 @@ mod tests {
         }) else {
             unreachable!()
         };
-        DatabaseSession::new(user, 1_752_592_010_000)
+        DatabaseSession::new(user, 1_752_592_010_000, None)
     }
 
     #[test]

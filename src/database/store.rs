@@ -206,8 +206,7 @@ impl Store {
     /// character, a space or one of `()<>@,;:\"/[]?={}`).
     pub fn cookie_name(self, name: impl Into<String>) -> Result<Self, Error> {
         let name = name.into();
-        let separator = |b: u8| b"()<>@,;:\\\"/[]?={} \t".contains(&b);
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && !separator(b)) {
+        if !cookies::is_cookie_name(&name) {
             return Err(Error::Config(
                 "the cookie name is not an RFC 6265 token (empty, or a control character, space or separator)",
             ));

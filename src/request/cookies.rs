@@ -90,11 +90,72 @@ fn cookie_value(raw: &str) -> Cow<'_, str> {
     percent_decode(raw).unwrap_or(Cow::Borrowed(raw))
 }
 
+#[cfg(feature = "better-auth")]
+/// The first cookie named exactly `name` in the `Cookie` header lines, percent-decoded as the
+/// references decode it; `None` when there is none or the first one is empty (better-call's
+/// `getCookie`: the first occurrence wins, even when empty).
+pub(crate) fn first_value<'a, I: Iterator<Item = &'a str>>(
+    cookie_headers: I,
+    name: &str,
+    limits: &Limits,
+) -> Result<Option<Cow<'a, str>>, Error> {
+    let lines: Vec<&'a str> = cookie_headers.collect();
+    let header_len = lines
+        .iter()
+        .map(|l| l.len())
+        .fold(0usize, usize::saturating_add);
+    if header_len > limits.max_header_len {
+        return Err(Error::TooLarge {
+            what: "cookie header",
+            limit: limits.max_header_len,
+        });
+    }
+    let first = lines
+        .into_iter()
+        .flat_map(pairs)
+        .find(|(n, _)| *n == name)
+        .map(|(_, raw)| raw);
+    match first {
+        Some(raw) if !raw.is_empty() => {
+            if raw.len() > limits.max_token_len {
+                return Err(Error::TooLarge {
+                    what: "token",
+                    limit: limits.max_token_len,
+                });
+            }
+            Ok(Some(cookie_value(raw)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Whether `name` is an RFC 6265 cookie name: a token, visible ASCII without separators.
+pub(crate) fn is_cookie_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
+}
+
+/// Which chunk cookie names count: a per-reference rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(feature = "better-auth"), allow(dead_code))]
+pub(crate) enum ChunkNames {
+    /// `<name>.<digits>` (Auth.js, whose chunks are `.0`, `.1`, ...).
+    Digits,
+    /// `<name>.<canonical decimal>`: no leading zero (better-auth's server:
+    /// `String(Number(k)) === k`), so `.01` is not chunk 1.
+    Canonical,
+}
+
 /// `<name>.<digits>` gives the chunk index; a number too large for `usize` saturates (and then
 /// can only be a gap).
-fn chunk_index(cookie: &str, session_name: &str) -> Option<usize> {
+fn chunk_index(cookie: &str, session_name: &str, rule: ChunkNames) -> Option<usize> {
     let digits = cookie.strip_prefix(session_name)?.strip_prefix('.')?;
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if rule == ChunkNames::Canonical && digits.len() > 1 && digits.starts_with('0') {
         return None;
     }
     Some(digits.parse().unwrap_or(usize::MAX))
@@ -117,6 +178,24 @@ pub(crate) fn find_token<'a, I: Iterator<Item = &'a str>>(
     authorization: Option<&'a str>,
     session_name: &str,
     limits: &Limits,
+) -> Result<Option<Cow<'a, str>>, Error> {
+    find_token_with(
+        cookie_headers,
+        authorization,
+        session_name,
+        limits,
+        ChunkNames::Digits,
+    )
+}
+
+/// [`find_token`] with a per-reference rule for chunk names.
+#[cfg_attr(not(feature = "better-auth"), allow(dead_code))]
+pub(crate) fn find_token_with<'a, I: Iterator<Item = &'a str>>(
+    cookie_headers: impl Fn() -> I,
+    authorization: Option<&'a str>,
+    session_name: &str,
+    limits: &Limits,
+    rule: ChunkNames,
 ) -> Result<Option<Cow<'a, str>>, Error> {
     let header_len = cookie_headers()
         .map(str::len)
@@ -143,7 +222,7 @@ pub(crate) fn find_token<'a, I: Iterator<Item = &'a str>>(
             if found.unchunked.is_none() {
                 found.unchunked = Some(value(raw));
             }
-        } else if let Some(index) = chunk_index(name, session_name) {
+        } else if let Some(index) = chunk_index(name, session_name, rule) {
             if found.chunks.iter().any(|(seen, _, _)| *seen == name) {
                 continue;
             }
@@ -278,6 +357,7 @@ mod tests {
 
     #[test]
     fn chunk_names() {
+        let chunk_index = |c, n| chunk_index(c, n, ChunkNames::Digits);
         assert_eq!(chunk_index("authjs.session-token.0", NAME), Some(0));
         assert_eq!(chunk_index("authjs.session-token.10", NAME), Some(10));
         assert_eq!(chunk_index("authjs.session-token.", NAME), None);
@@ -289,6 +369,12 @@ mod tests {
             chunk_index("authjs.session-token.99999999999999999999999", NAME),
             Some(usize::MAX)
         );
+        assert_eq!(chunk_index("authjs.session-token.01", NAME), Some(1));
+        let canonical = |c| super::chunk_index(c, NAME, ChunkNames::Canonical);
+        assert_eq!(canonical("authjs.session-token.0"), Some(0));
+        assert_eq!(canonical("authjs.session-token.10"), Some(10));
+        assert_eq!(canonical("authjs.session-token.01"), None);
+        assert_eq!(canonical("authjs.session-token.00"), None);
     }
 
     #[test]

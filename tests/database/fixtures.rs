@@ -75,37 +75,11 @@ fn load() -> File {
 }
 
 /// A store over a fresh copy of `db`'s dump.
-async fn restore(db: &Database) -> (Store, Option<PathBuf>) {
+async fn restore(db: &Database) -> Store {
     let dump = std::fs::read_to_string(fixtures_dir().join(&db.dump)).expect("dump");
     let schema = Schema::by_name(&db.schema).expect("a preset");
-    match db.engine.as_str() {
-        "postgres" => {
-            let url = pg::fresh_database("fixture").await;
-            let pool = sqlx::PgPool::connect(&url).await.unwrap();
-            sqlx::raw_sql(&dump).execute(&pool).await.expect("restore");
-            pool.close().await;
-            (Store::connect(&url, schema).await.expect(&db.id), None)
-        }
-        "sqlite" => {
-            let path = std::env::temp_dir().join(format!(
-                "nextauth-session-fixture-{}-{}.db",
-                std::process::id(),
-                db.id.replace('/', "-")
-            ));
-            let _ = std::fs::remove_file(&path);
-            let url = format!("sqlite://{}", path.display());
-            let pool = sqlx::SqlitePool::connect(&format!("{url}?mode=rwc"))
-                .await
-                .unwrap();
-            sqlx::raw_sql(&dump).execute(&pool).await.expect("restore");
-            pool.close().await;
-            (
-                Store::connect(&url, schema).await.expect(&db.id),
-                Some(path),
-            )
-        }
-        other => panic!("unknown engine {other}"),
-    }
+    let url = pg::restore(&db.engine, &dump, "fixture").await;
+    Store::connect(&url, schema).await.expect(&db.id)
 }
 
 /// What this crate must answer for a case: the reference's session, unless a policy row
@@ -137,7 +111,7 @@ async fn generated_cases_on_postgres_and_sqlite() {
     for db in &file.databases {
         let cases = by_db.remove(db.id.as_str()).unwrap_or_default();
         assert!(!cases.is_empty(), "no case for {}", db.id);
-        let (base, path) = restore(db).await;
+        let base = restore(db).await;
         for case in cases {
             let flavor = match case.library.as_str() {
                 "v4" => Flavor::V4,
@@ -192,9 +166,6 @@ async fn generated_cases_on_postgres_and_sqlite() {
                     verdict.join("; ")
                 ));
             }
-        }
-        if let Some(path) = path {
-            let _ = std::fs::remove_file(path);
         }
     }
     assert!(

@@ -84,3 +84,35 @@ pub async fn fresh_database(prefix: &str) -> String {
     admin.close().await;
     cluster.database_url(&name)
 }
+
+/// A fresh database holding `dump` (plain SQL, as the fixture generators write it): a new
+/// database of the shared cluster for `engine` `"postgres"`, a new file for `"sqlite"`.
+/// Returns its URL.
+pub async fn restore(engine: &str, dump: &str, label: &str) -> String {
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    match engine {
+        "postgres" => {
+            let url = fresh_database(label).await;
+            let pool = sqlx::PgPool::connect(&url).await.expect("connect");
+            sqlx::raw_sql(dump).execute(&pool).await.expect("restore");
+            pool.close().await;
+            url
+        }
+        "sqlite" => {
+            let path = std::env::temp_dir().join(format!(
+                "nextauth-session-{label}-{}-{}.db",
+                std::process::id(),
+                SEQ.fetch_add(1, Ordering::Relaxed)
+            ));
+            let _ = std::fs::remove_file(&path);
+            let url = format!("sqlite://{}", path.display());
+            let pool = sqlx::SqlitePool::connect(&format!("{url}?mode=rwc"))
+                .await
+                .expect("create");
+            sqlx::raw_sql(dump).execute(&pool).await.expect("restore");
+            pool.close().await;
+            url
+        }
+        other => panic!("unknown engine {other}"),
+    }
+}

@@ -1,4 +1,4 @@
-//! Instants as the databases store them and as JavaScript prints them: unix milliseconds,
+//! Instants as databases and cookies store them and as JavaScript prints them: unix milliseconds,
 //! `Date.prototype.toISOString()`, and the text forms SQLite rows hold.
 //!
 //! Pure arithmetic on the proleptic Gregorian calendar (the one `Date` uses), without a date
@@ -9,7 +9,7 @@ const MS_PER_DAY: i64 = 86_400_000;
 const MAX_DATE_MS: i64 = 8_640_000_000_000_000;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -33,6 +33,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
 /// Whether `ms` is inside `Date`'s range (where `toISOString()` does not throw).
 pub(crate) fn in_date_range(ms: i64) -> bool {
     (-MAX_DATE_MS..=MAX_DATE_MS).contains(&ms)
@@ -79,6 +80,8 @@ fn push_digits(out: &mut String, value: i64, width: u32) {
     }
 }
 
+// The text parser serves the database sessions only.
+#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
 /// A fixed number of ASCII digits at the start of `s`.
 fn digits(s: &mut &[u8], count: usize) -> Option<u32> {
     let (head, tail) = (s.get(..count)?, s.get(count..)?);
@@ -89,6 +92,7 @@ fn digits(s: &mut &[u8], count: usize) -> Option<u32> {
     Some(head.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
 }
 
+#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
 fn eat(s: &mut &[u8], byte: u8) -> bool {
     if s.first() == Some(&byte) {
         *s = &s[1..];
@@ -102,6 +106,7 @@ fn eat(s: &mut &[u8], byte: u8) -> bool {
 /// space, `HH:MM`, `:SS`, a fraction (truncated to milliseconds, as `Date` does) and `Z` or a
 /// `±HH[:MM]` offset. Without an offset the time is UTC: what Prisma's driver adapters and
 /// `CURRENT_TIMESTAMP` write into SQLite. `None` for anything else.
+#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
 pub(crate) fn parse_ms(text: &str) -> Option<i64> {
     let mut s = text.trim().as_bytes();
     let year = i64::from(digits(&mut s, 4)?);
@@ -164,6 +169,7 @@ pub(crate) fn parse_ms(text: &str) -> Option<i64> {
     }
 }
 
+#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
 fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,

@@ -1,0 +1,305 @@
+//! The `session_data` cookie cache: decoding each strategy, and the payload checks
+//! better-auth's zod schemas make.
+
+use serde_json::{Map, Value};
+
+use super::config::{BetterAuth, CacheStrategy};
+use super::js_json::{self, JsObject, JsValue};
+use super::session::BetterAuthSession;
+use crate::claims;
+use crate::crypto::b64;
+use crate::crypto::jwe::{self, Accept, Compact, Enc, Header};
+use crate::error::Error;
+
+/// The `jwe` cache: what better-auth's `symmetricDecodeJWT` accepts that can ever decrypt
+/// (its `A256GCM` never does: the key is 64 bytes), the `kid` selecting the secret.
+const JWE_ACCEPT: Accept = Accept {
+    encs: &[Enc::A256CbcHs512],
+    kid: true,
+};
+
+/// The protected header better-auth writes on a `jwt` cache, base64url: `{"alg":"HS256"}`.
+const JWT_HEADER: &str = "eyJhbGciOiJIUzI1NiJ9";
+
+/// jose's clock tolerance in `symmetricDecodeJWT` (`clockTolerance: 15`), in seconds.
+const JWE_TOLERANCE: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// A decoded, validated cache: the payload and when the cache itself expires.
+pub(crate) struct Decoded {
+    pub(crate) session: BetterAuthSession,
+    pub(crate) version: Option<String>,
+    /// The cache's own expiry (compact `expiresAt`, jwt/jwe `exp * 1000`), unix ms.
+    pub(crate) expires_ms: i64,
+    /// The embedded session's `expiresAt`, unix ms.
+    pub(crate) session_expires_ms: i64,
+}
+
+fn malformed() -> Error {
+    Error::Malformed("the cookie cache is not one better-auth writes")
+}
+
+impl BetterAuth {
+    /// Decodes a `session_data` value (chunks joined) with the configured strategy and checks
+    /// its payload. Freshness, token and version are the caller's.
+    pub(crate) fn decode_cache(&self, value: &str, now_ms: i64) -> Result<Decoded, Error> {
+        let strategy = self
+            .inner
+            .cache
+            .ok_or(Error::Config("no cookie cache configured"))?;
+        let (payload, expires_ms) = match strategy {
+            CacheStrategy::Compact => self.compact(value)?,
+            CacheStrategy::Jwt => self.jwt(value, now_ms)?,
+            CacheStrategy::Jwe => self.jwe(value, now_ms)?,
+        };
+        validate(&payload, expires_ms, now_ms)
+    }
+
+    /// `compact`: base64url JSON `{session, expiresAt, signature}`, the signature an
+    /// HMAC-SHA256 (base64url) over `JSON.stringify({...session, expiresAt})` of the parsed
+    /// object.
+    fn compact(&self, value: &str) -> Result<(JsObject, i64), Error> {
+        let bytes = b64::decode(value).ok_or_else(malformed)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let JsValue::Object(outer) = js_json::parse(&text)? else {
+            return Err(malformed());
+        };
+        let (
+            Some(JsValue::Object(wrapper)),
+            Some(JsValue::Number(expires)),
+            Some(JsValue::String(signature)),
+        ) = (
+            outer.get("session"),
+            outer.get("expiresAt"),
+            outer.get("signature"),
+        )
+        else {
+            return Err(malformed());
+        };
+        // zod's z.number() refuses infinities.
+        if !expires.is_finite() {
+            return Err(malformed());
+        }
+        let mut signed = wrapper.clone();
+        signed.set(
+            "expiresAt".encode_utf16().collect(),
+            JsValue::Number(*expires),
+        );
+        let signature = String::from_utf16(signature).map_err(|_| Error::BadSignature)?;
+        let tag = b64::decode(&signature).ok_or(Error::BadSignature)?;
+        let message = js_json::stringify(&JsValue::Object(signed));
+        if !self.inner.hmac.verify(message.as_bytes(), &tag) {
+            return Err(Error::BadSignature);
+        }
+        Ok((wrapper.clone(), millis(*expires)))
+    }
+
+    /// `jwt`: an HS256 JWS with exactly the header better-auth writes; `exp` checked without
+    /// tolerance (jose's `jwtVerify` with no options).
+    fn jwt(&self, value: &str, now_ms: i64) -> Result<(JsObject, i64), Error> {
+        let mut parts = value.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(malformed());
+        };
+        if header != JWT_HEADER {
+            return Err(Error::Unsupported(
+                "the jwt cache header is not {\"alg\":\"HS256\"}",
+            ));
+        }
+        let tag = b64::decode_exact::<32>(signature).ok_or(Error::BadSignature)?;
+        let signed_len = header.len() + 1 + payload.len();
+        if !self
+            .inner
+            .hmac
+            .verify(&value.as_bytes()[..signed_len], &tag)
+        {
+            return Err(Error::BadSignature);
+        }
+        let bytes = b64::decode(payload).ok_or_else(malformed)?;
+        let text = std::str::from_utf8(jwe::strip_bom(&bytes))
+            .map_err(|_| Error::InvalidClaims("the claims are not UTF-8"))?;
+        claims::check(
+            text,
+            &[],
+            now_ms.div_euclid(1000),
+            std::time::Duration::ZERO,
+        )?;
+        claims_object(text, now_ms)
+    }
+
+    /// `jwe`: `dir` + `A256CBC-HS512`, keys from every secret (the `kid` picks one), jose's
+    /// 15 s tolerance on `exp`.
+    fn jwe(&self, value: &str, now_ms: i64) -> Result<(JsObject, i64), Error> {
+        let compact = Compact::split(value)?;
+        let header = Header::parse(compact.header, JWE_ACCEPT)?;
+        let keys = self
+            .inner
+            .jwe_keys
+            .iter()
+            .filter(|key| header.kid.admits(key.kid(header.enc)));
+        let plaintext = jwe::open(&compact, &header, keys)?;
+        let text = std::str::from_utf8(jwe::strip_bom(&plaintext))
+            .map_err(|_| Error::InvalidClaims("the claims are not UTF-8"))?;
+        claims::check(
+            text,
+            &header.replicas,
+            now_ms.div_euclid(1000),
+            JWE_TOLERANCE,
+        )?;
+        claims_object(text, now_ms)
+    }
+}
+
+/// The claims of a jwt / jwe cache, with the cache's expiry: `exp * 1000`, or now when the
+/// claims have no `exp` (better-auth: `decoded.exp ? decoded.exp * 1000 : Date.now()`).
+fn claims_object(text: &str, now_ms: i64) -> Result<(JsObject, i64), Error> {
+    let JsValue::Object(claims) = js_json::parse(text)? else {
+        return Err(malformed());
+    };
+    let expires_ms = match claims.get("exp") {
+        Some(JsValue::Number(exp)) if *exp != 0.0 => millis(exp * 1000.0),
+        _ => now_ms,
+    };
+    Ok((claims, expires_ms))
+}
+
+/// A JavaScript number of milliseconds as an `i64` (saturating; NaN as the far past).
+fn millis(n: f64) -> i64 {
+    if n.is_nan() { i64::MIN } else { n as i64 }
+}
+
+/// better-auth's `cookieCachePayloadSchema`: `session` and `user` objects of the right shape
+/// (zod's coercions and defaults applied), `updatedAt` a number, `version` a string if
+/// present.
+fn validate(payload: &JsObject, expires_ms: i64, now_ms: i64) -> Result<Decoded, Error> {
+    let bad = |what: &'static str| Error::InvalidClaims(what);
+    let (Some(JsValue::Object(session)), Some(JsValue::Object(user))) =
+        (payload.get("session"), payload.get("user"))
+    else {
+        return Err(bad("the cookie cache has no session and user objects"));
+    };
+    if !matches!(payload.get("updatedAt"), Some(JsValue::Number(n)) if n.is_finite()) {
+        return Err(bad("the cookie cache's updatedAt is not a number"));
+    }
+    let version = match payload.get("version") {
+        None => None,
+        Some(JsValue::String(v)) => Some(String::from_utf16(v).map_err(|_| bad("version"))?),
+        Some(_) => return Err(bad("the cookie cache's version is not a string")),
+    };
+    let session_expires_ms = match session.get("expiresAt") {
+        Some(JsValue::Date(ms)) => *ms,
+        _ => return Err(bad("the cached session's expiresAt is not a date")),
+    };
+    let session = object(session, &SESSION_FIELDS, now_ms)?;
+    let user = object(user, &USER_FIELDS, now_ms)?;
+    Ok(Decoded {
+        session: BetterAuthSession::new(session, user),
+        version,
+        expires_ms,
+        session_expires_ms,
+    })
+}
+
+/// What zod requires of a field.
+#[derive(Clone, Copy)]
+enum Field {
+    /// `z.string()`.
+    String,
+    /// `z.string().nullish()`: absent, null or a string.
+    NullishString,
+    /// `z.coerce.string()`.
+    CoercedString,
+    /// `z.string()` lower-cased (`email`).
+    LowerString,
+    /// `z.date()`.
+    Date,
+    /// `z.date().default(now)`.
+    DateOrNow,
+    /// `z.boolean().default(false)`.
+    BoolOrFalse,
+}
+
+const SESSION_FIELDS: [(&str, Field); 8] = [
+    ("id", Field::String),
+    ("createdAt", Field::DateOrNow),
+    ("updatedAt", Field::DateOrNow),
+    ("userId", Field::CoercedString),
+    ("expiresAt", Field::Date),
+    ("token", Field::String),
+    ("ipAddress", Field::NullishString),
+    ("userAgent", Field::NullishString),
+];
+
+const USER_FIELDS: [(&str, Field); 7] = [
+    ("id", Field::String),
+    ("createdAt", Field::DateOrNow),
+    ("updatedAt", Field::DateOrNow),
+    ("email", Field::LowerString),
+    ("emailVerified", Field::BoolOrFalse),
+    ("name", Field::String),
+    ("image", Field::NullishString),
+];
+
+/// One zod `looseObject`: the known fields checked and transformed, in the schema's order,
+/// then every other member as it is (dates as ISO strings).
+fn object(
+    input: &JsObject,
+    fields: &[(&str, Field)],
+    now_ms: i64,
+) -> Result<Map<String, Value>, Error> {
+    let bad =
+        || Error::InvalidClaims("the cookie cache payload does not match better-auth's schema");
+    let now = || {
+        crate::js_time::iso_from_ms(now_ms)
+            .map(Value::String)
+            .ok_or_else(bad)
+    };
+    let text = |v: &JsValue| match v {
+        JsValue::String(units) => String::from_utf16(units).ok(),
+        _ => None,
+    };
+    let mut out = Map::new();
+    for &(name, field) in fields {
+        let value = input.get(name);
+        let converted = match (field, value) {
+            (Field::String, Some(v)) => Value::String(text(v).ok_or_else(bad)?),
+            (Field::LowerString, Some(v)) => Value::String(text(v).ok_or_else(bad)?.to_lowercase()),
+            (Field::NullishString, None) => continue,
+            (Field::NullishString, Some(JsValue::Null)) => Value::Null,
+            (Field::NullishString, Some(v)) => Value::String(text(v).ok_or_else(bad)?),
+            (Field::CoercedString, Some(v)) => Value::String(coerce_string(v).ok_or_else(bad)?),
+            (Field::Date | Field::DateOrNow, Some(JsValue::Date(ms))) => {
+                Value::String(crate::js_time::iso_from_ms(*ms).ok_or_else(bad)?)
+            }
+            (Field::DateOrNow, None) => now()?,
+            (Field::BoolOrFalse, None) => Value::Bool(false),
+            (Field::BoolOrFalse, Some(JsValue::Bool(b))) => Value::Bool(*b),
+            _ => return Err(bad()),
+        };
+        out.insert(name.to_owned(), converted);
+    }
+    for (key, value) in input.ordered() {
+        let key = String::from_utf16(key).map_err(|_| bad())?;
+        if !fields.iter().any(|(name, _)| *name == key) {
+            out.insert(key, js_json::to_serde(value).ok_or_else(bad)?);
+        }
+    }
+    Ok(out)
+}
+
+/// `String(value)` for the values a cookie cache can hold where a string id is expected.
+fn coerce_string(value: &JsValue) -> Option<String> {
+    match value {
+        JsValue::String(units) => String::from_utf16(units).ok(),
+        JsValue::Number(n) => {
+            let mut buffer = ryu_js::Buffer::new();
+            Some(buffer.format(*n).to_owned())
+        }
+        JsValue::Bool(b) => Some(b.to_string()),
+        JsValue::Null => Some("null".to_owned()),
+        // Dates print in the process's time zone, arrays and objects as their contents:
+        // nothing better-auth writes.
+        _ => None,
+    }
+}

@@ -1,0 +1,45 @@
+//! [`BetterAuthSession`]: what better-auth's `getSession` answers.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// A Better Auth session: the `session` and `user` objects of `auth.api.getSession`.
+/// Serializes to exactly its JSON, `{"session":{..},"user":{..}}`, instants as ISO strings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BetterAuthSession {
+    session: Map<String, Value>,
+    user: Map<String, Value>,
+}
+
+impl BetterAuthSession {
+    pub(crate) fn new(session: Map<String, Value>, user: Map<String, Value>) -> Self {
+        Self { session, user }
+    }
+
+    /// The session object: `id`, `token`, `userId`, `expiresAt`, `createdAt`, `updatedAt`,
+    /// `ipAddress`, `userAgent`, and any field the app added.
+    pub fn session(&self) -> &Map<String, Value> {
+        &self.session
+    }
+
+    /// The user object: `id`, `email`, `emailVerified`, `name`, `image`, `createdAt`,
+    /// `updatedAt`, and any field the app added.
+    pub fn user(&self) -> &Map<String, Value> {
+        &self.user
+    }
+
+    /// The user's `id`.
+    pub fn user_id(&self) -> Option<&str> {
+        self.user.get("id").and_then(Value::as_str)
+    }
+
+    /// The user's `email`.
+    pub fn email(&self) -> Option<&str> {
+        self.user.get("email").and_then(Value::as_str)
+    }
+
+    /// The user's `name`.
+    pub fn name(&self) -> Option<&str> {
+        self.user.get("name").and_then(Value::as_str)
+    }
+}
