@@ -116,10 +116,42 @@ async fn session_body(State(state): State<AppState>, headers: HeaderMap) -> Resp
     }
 }
 
+/// Better Auth sessions: the body of the app's own `GET /api/auth/get-session`.
+async fn better_auth_session(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let cookie = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let cookie = (!cookie.is_empty()).then_some(cookie.as_str());
+    let answer = match &state.source {
+        #[cfg(feature = "better-auth")]
+        SessionSource::BetterAuth(reader) => reader.cached_session(cookie),
+        #[cfg(all(feature = "better-auth", any(feature = "postgres", feature = "sqlite")))]
+        SessionSource::BetterAuthDatabase(reader, store) => reader.session(cookie, store).await,
+        _ => return (StatusCode::NOT_FOUND, "better auth sessions only").into_response(),
+    };
+    #[allow(unreachable_code)]
+    match answer {
+        Ok(Some(session)) => Json(session).into_response(),
+        Ok(None) => (StatusCode::UNAUTHORIZED, "unauthorized").into_response(),
+        Err(nextauth_session::Error::Store(e)) => {
+            eprintln!("session store: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, "service unavailable").into_response()
+        }
+        Err(e) => {
+            eprintln!("better auth session: {e}");
+            (StatusCode::UNAUTHORIZED, "unauthorized").into_response()
+        }
+    }
+}
+
 fn app(state: AppState, sign_in: SignInPage) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/me", get(me))
+        .route("/better-auth/session", get(better_auth_session))
         .route("/session", get(session_body))
         .route("/dashboard", get(dashboard))
         .route("/posts", post(create_post))
@@ -188,8 +220,11 @@ async fn main() -> ExitCode {
 /// The session source from the environment: the app's database when `DATABASE_URL` is set,
 /// else the JWT decoder.
 async fn configure(flavor: Flavor) -> Result<AppState, Box<dyn std::error::Error>> {
-    let csrf = Csrf::from_env(flavor)?;
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if let Some(mode) = var("BA_MODE") {
+        return configure_better_auth(&mode).await;
+    }
+    let csrf = Csrf::from_env(flavor)?;
     let Some(url) = var("DATABASE_URL") else {
         return Ok(AppState {
             source: Decoder::from_env(flavor)?.into(),
@@ -229,4 +264,63 @@ async fn configure(flavor: Flavor) -> Result<AppState, Box<dyn std::error::Error
         let _ = url;
         Err("DATABASE_URL is set: build with --features postgres (or sqlite)".into())
     }
+}
+
+/// Better Auth (`BA_MODE=database` or `stateless`): the secrets and `__Secure-` names from
+/// `BETTER_AUTH_SECRET(S)` / `BETTER_AUTH_URL`, the cookie cache from `BA_CACHE` (`compact`,
+/// `jwt`, `jwe`, `none`), the app's database from `DATABASE_URL` in database mode.
+#[cfg(feature = "better-auth")]
+async fn configure_better_auth(mode: &str) -> Result<AppState, Box<dyn std::error::Error>> {
+    use nextauth_session::better_auth::{BetterAuth, CacheStrategy};
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let cache = match var("BA_CACHE").as_deref() {
+        None | Some("none") => None,
+        Some("compact") => Some(CacheStrategy::Compact),
+        Some("jwt") => Some(CacheStrategy::Jwt),
+        Some("jwe") => Some(CacheStrategy::Jwe),
+        Some(other) => return Err(format!("BA_CACHE={other:?}: compact, jwt, jwe or none").into()),
+    };
+    let stateless = mode == "stateless";
+    let reader = BetterAuth::from_env_with(|b| {
+        let b = b.stateless(stateless);
+        match cache {
+            Some(strategy) => b.cookie_cache(strategy),
+            None => b,
+        }
+    })?;
+    // The /posts route's CSRF check is Auth.js's; keyed here with the Better Auth secret only
+    // so that the router has one.
+    let csrf = Csrf::builder(Flavor::V5)
+        .secret(
+            var("BETTER_AUTH_SECRET")
+                .or_else(|| var("AUTH_SECRET"))
+                .unwrap_or_default(),
+        )
+        .build()
+        .or_else(|_| Csrf::builder(Flavor::V5).secret("unused").build())?;
+    let source = match (mode, var("DATABASE_URL")) {
+        ("stateless", _) => reader.into(),
+        #[cfg(any(feature = "postgres", feature = "sqlite"))]
+        ("database", Some(url)) => {
+            use nextauth_session::database::{Schema, Store};
+            let schema = Schema::by_name("better-auth").expect("a preset");
+            let mut store = Store::connect(&url, schema).await?;
+            if let Some(ms) = var("SESSION_CACHE_TTL_MS") {
+                let ttl = std::time::Duration::from_millis(ms.parse()?);
+                store = store.cache_ttl(ttl).negative_cache_ttl(ttl);
+            }
+            SessionSource::from((reader, store))
+        }
+        (other, _) => {
+            return Err(
+                format!("BA_MODE={other:?}: stateless, or database with DATABASE_URL").into(),
+            );
+        }
+    };
+    Ok(AppState { source, csrf })
+}
+
+#[cfg(not(feature = "better-auth"))]
+async fn configure_better_auth(_mode: &str) -> Result<AppState, Box<dyn std::error::Error>> {
+    Err("BA_MODE is set: build with --features better-auth".into())
 }

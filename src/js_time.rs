@@ -33,7 +33,10 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "postgres", feature = "sqlite", feature = "better-auth")),
+    allow(dead_code)
+)]
 /// Whether `ms` is inside `Date`'s range (where `toISOString()` does not throw).
 pub(crate) fn in_date_range(ms: i64) -> bool {
     (-MAX_DATE_MS..=MAX_DATE_MS).contains(&ms)
@@ -81,7 +84,10 @@ fn push_digits(out: &mut String, value: i64, width: u32) {
 }
 
 // The text parser serves the database sessions only.
-#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "postgres", feature = "sqlite", feature = "better-auth")),
+    allow(dead_code)
+)]
 /// A fixed number of ASCII digits at the start of `s`.
 fn digits(s: &mut &[u8], count: usize) -> Option<u32> {
     let (head, tail) = (s.get(..count)?, s.get(count..)?);
@@ -92,7 +98,10 @@ fn digits(s: &mut &[u8], count: usize) -> Option<u32> {
     Some(head.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
 }
 
-#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "postgres", feature = "sqlite", feature = "better-auth")),
+    allow(dead_code)
+)]
 fn eat(s: &mut &[u8], byte: u8) -> bool {
     if s.first() == Some(&byte) {
         *s = &s[1..];
@@ -106,7 +115,10 @@ fn eat(s: &mut &[u8], byte: u8) -> bool {
 /// space, `HH:MM`, `:SS`, a fraction (truncated to milliseconds, as `Date` does) and `Z` or a
 /// `±HH[:MM]` offset. Without an offset the time is UTC: what Prisma's driver adapters and
 /// `CURRENT_TIMESTAMP` write into SQLite. `None` for anything else.
-#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "postgres", feature = "sqlite", feature = "better-auth")),
+    allow(dead_code)
+)]
 pub(crate) fn parse_ms(text: &str) -> Option<i64> {
     let mut s = text.trim().as_bytes();
     let year = i64::from(digits(&mut s, 4)?);
@@ -169,7 +181,10 @@ pub(crate) fn parse_ms(text: &str) -> Option<i64> {
     }
 }
 
-#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "postgres", feature = "sqlite", feature = "better-auth")),
+    allow(dead_code)
+)]
 fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,

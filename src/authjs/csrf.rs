@@ -19,6 +19,7 @@ use crate::authjs::flavor::Flavor;
 use crate::crypto::secret::Secret;
 use crate::error::Error;
 use crate::request::cookies;
+use crate::request::cookies::is_token;
 
 /// The longest CSRF cookie value looked at, in bytes: a browser cookie never exceeds 4096
 /// bytes, and the references issue 129-character values.
@@ -144,17 +145,20 @@ impl CsrfBuilder {
     /// Builds the check.
     ///
     /// # Errors
-    /// [`Error::Config`] when no secret was given, a secret is empty, the cookie name is empty,
+    /// [`Error::Config`] when no secret was given, a secret is empty, the cookie name is not a
+    /// token,
     /// or the header name is not a valid HTTP header name.
     pub fn build(self) -> Result<Csrf, Error> {
         Secret::check_list(&self.secrets)?;
         let cookie_name = self
             .cookie_name
             .unwrap_or_else(|| default_cookie_name(self.flavor, self.secure).to_owned());
-        if cookie_name.is_empty() {
-            return Err(Error::Config("the cookie name is empty"));
+        if !is_token(&cookie_name) {
+            return Err(Error::Config(
+                "the cookie name is not an RFC 6265 token (empty, or a control character, space or separator)",
+            ));
         }
-        if !is_header_name(&self.header_name) {
+        if !is_token(&self.header_name) {
             return Err(Error::Config(
                 "the csrf header name is not a valid header name",
             ));
@@ -194,14 +198,6 @@ fn default_cookie_name(flavor: Flavor, secure: bool) -> &'static str {
         (Flavor::V5, false) => "authjs.csrf-token",
         (Flavor::V5, true) => "__Host-authjs.csrf-token",
     }
-}
-
-/// An RFC 9110 field name: one or more `tchar`.
-fn is_header_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 impl Csrf {

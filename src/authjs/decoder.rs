@@ -128,14 +128,16 @@ impl DecoderBuilder {
     ///
     /// # Errors
     /// [`Error::Config`] when no secret was given, a secret is empty, or the cookie name is
-    /// empty.
+    /// not an RFC 6265 token (empty, a control character, a space or a separator such as `;`).
     pub fn build(self) -> Result<Decoder, Error> {
         Secret::check_list(&self.secrets)?;
         let cookie_name = self
             .cookie_name
             .unwrap_or_else(|| self.flavor.default_cookie_name(self.secure).to_owned());
-        if cookie_name.is_empty() {
-            return Err(Error::Config("the cookie name is empty"));
+        if !crate::request::cookies::is_token(&cookie_name) {
+            return Err(Error::Config(
+                "the cookie name is not an RFC 6265 token (empty, or a control character, space or separator)",
+            ));
         }
         let salt = self
             .salt

@@ -199,7 +199,7 @@ impl BetterAuthBuilder {
             &names.session_data,
             &names.dont_remember,
         ] {
-            if !crate::request::cookies::is_cookie_name(name) {
+            if !crate::request::cookies::is_token(name) {
                 return Err(Error::Config(
                     "a cookie name is not an RFC 6265 token (empty, or a control character, space or separator)",
                 ));

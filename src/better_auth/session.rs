@@ -38,6 +38,35 @@ impl BetterAuthSession {
         self.user.get("email").and_then(Value::as_str)
     }
 
+    /// The session as the claims the Auth.js JWT strategy would carry for the same user, so
+    /// that one claims type serves every source: `sub` (the user id), `name`, `email`,
+    /// `picture` (the `image`), `exp` (the session's `expiresAt` in whole seconds), then every
+    /// other user field under its own name.
+    pub fn to_claims(&self) -> Value {
+        let mut claims = Map::new();
+        for (key, value) in &self.user {
+            if !matches!(key.as_str(), "id" | "image" | "sub" | "picture" | "exp") {
+                claims.insert(key.clone(), value.clone());
+            }
+        }
+        claims.insert(
+            "sub".to_owned(),
+            self.user.get("id").cloned().unwrap_or(Value::Null),
+        );
+        claims.insert(
+            "picture".to_owned(),
+            self.user.get("image").cloned().unwrap_or(Value::Null),
+        );
+        let exp = self
+            .session
+            .get("expiresAt")
+            .and_then(Value::as_str)
+            .and_then(crate::js_time::parse_ms)
+            .map(|ms| Value::from(ms.div_euclid(1000)));
+        claims.insert("exp".to_owned(), exp.unwrap_or(Value::Null));
+        Value::Object(claims)
+    }
+
     /// The user's `name`.
     pub fn name(&self) -> Option<&str> {
         self.user.get("name").and_then(Value::as_str)

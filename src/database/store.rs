@@ -206,7 +206,7 @@ impl Store {
     /// character, a space or one of `()<>@,;:\"/[]?={}`).
     pub fn cookie_name(self, name: impl Into<String>) -> Result<Self, Error> {
         let name = name.into();
-        if !cookies::is_cookie_name(&name) {
+        if !cookies::is_token(&name) {
             return Err(Error::Config(
                 "the cookie name is not an RFC 6265 token (empty, or a control character, space or separator)",
             ));

@@ -132,6 +132,13 @@ impl FromRef<Decoder> for SessionSource {
     }
 }
 
+#[cfg(feature = "better-auth")]
+impl FromRef<crate::better_auth::BetterAuth> for SessionSource {
+    fn from_ref(reader: &crate::better_auth::BetterAuth) -> Self {
+        Self::BetterAuth(reader.clone())
+    }
+}
+
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
 impl FromRef<crate::database::Store> for SessionSource {
     fn from_ref(store: &crate::database::Store) -> Self {

@@ -6,17 +6,21 @@ use serde::de::DeserializeOwned;
 use crate::authjs::decoder::Decoder;
 use crate::error::Error;
 
-/// Where a request's session comes from: the JWT session cookie ([`Decoder`]) or the app's
-/// database ([`Store`](crate::database::Store), features `postgres` / `sqlite`).
+/// Where a request's session comes from: the JWT session cookie ([`Decoder`]), the app's
+/// database ([`Store`](crate::database::Store), features `postgres` / `sqlite`), or Better
+/// Auth's cookies ([`BetterAuth`](crate::better_auth::BetterAuth), feature `better-auth`,
+/// with a `Store` in database mode).
 ///
 /// The axum extractors take it from the router state (through `FromRef`), and the tower
-/// layer is built from one. A [`Decoder`] or a `Store` converts into it with `From`, and a
-/// `Decoder` or `Store` as the router state itself works as it is.
+/// layer is built from one. A [`Decoder`], a `Store` or a `BetterAuth` converts into it with
+/// `From` (a `(BetterAuth, Store)` pair too), and each of them as the router state itself works
+/// as it is.
 ///
 /// Database sessions reach a claims type `T` as the claims the JWT strategy would carry for the
 /// same user ([`DatabaseSession::to_claims`](crate::database::DatabaseSession::to_claims)):
 /// `sub`, `name`, `email`, `picture`, `exp` and every other user column, so one `T`
-/// ([`Session`](crate::Session) by default) serves both strategies.
+/// ([`Session`](crate::Session) by default) serves both strategies; Better Auth sessions
+/// likewise (`BetterAuthSession::to_claims`).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum SessionSource {
@@ -25,6 +29,28 @@ pub enum SessionSource {
     /// Database sessions: the session cookie's token, looked up in the app's tables.
     #[cfg(any(feature = "postgres", feature = "sqlite"))]
     Database(crate::database::Store),
+    /// Better Auth sessions from the cookies alone: the cookie cache (stateless mode, or an
+    /// app whose cache the service trusts without its database).
+    #[cfg(feature = "better-auth")]
+    BetterAuth(crate::better_auth::BetterAuth),
+    /// Better Auth sessions in database mode: the cookie cache, else the app's `session` and
+    /// `user` tables (a `Store` over `Schema::by_name("better-auth")`).
+    #[cfg(all(feature = "better-auth", any(feature = "postgres", feature = "sqlite")))]
+    BetterAuthDatabase(crate::better_auth::BetterAuth, crate::database::Store),
+}
+
+#[cfg(feature = "better-auth")]
+impl From<crate::better_auth::BetterAuth> for SessionSource {
+    fn from(reader: crate::better_auth::BetterAuth) -> Self {
+        Self::BetterAuth(reader)
+    }
+}
+
+#[cfg(all(feature = "better-auth", any(feature = "postgres", feature = "sqlite")))]
+impl From<(crate::better_auth::BetterAuth, crate::database::Store)> for SessionSource {
+    fn from((reader, store): (crate::better_auth::BetterAuth, crate::database::Store)) -> Self {
+        Self::BetterAuthDatabase(reader, store)
+    }
 }
 
 impl From<Decoder> for SessionSource {
@@ -57,12 +83,46 @@ impl SessionSource {
             Self::Jwt(decoder) => decoder.from_headers(headers),
             #[cfg(any(feature = "postgres", feature = "sqlite"))]
             Self::Database(store) => match store.from_headers(headers).await? {
-                Some(session) => <T as serde::Deserialize>::deserialize(session.to_claims())
-                    .map(Some)
-                    // A `Value` carries no position: line and column 0.
-                    .map_err(|_| Error::ClaimsType { line: 0, column: 0 }),
+                Some(session) => claims_into(session.to_claims()),
                 None => Ok(None),
             },
+            #[cfg(feature = "better-auth")]
+            Self::BetterAuth(reader) => {
+                let cookie = cookie_header(headers);
+                match reader.cached_session(cookie.as_deref())? {
+                    Some(session) => claims_into(session.to_claims()),
+                    None => Ok(None),
+                }
+            }
+            #[cfg(all(feature = "better-auth", any(feature = "postgres", feature = "sqlite")))]
+            Self::BetterAuthDatabase(reader, store) => {
+                let cookie = cookie_header(headers);
+                match reader.session(cookie.as_deref(), store).await? {
+                    Some(session) => claims_into(session.to_claims()),
+                    None => Ok(None),
+                }
+            }
         }
     }
+}
+
+/// A claims view deserialized into `T`.
+#[cfg(any(feature = "postgres", feature = "sqlite", feature = "better-auth"))]
+fn claims_into<T: DeserializeOwned>(claims: serde_json::Value) -> Result<Option<T>, Error> {
+    <T as serde::Deserialize>::deserialize(claims)
+        .map(Some)
+        // A `Value` carries no position: line and column 0.
+        .map_err(|_| Error::ClaimsType { line: 0, column: 0 })
+}
+
+/// Every `Cookie` line as one header (HTTP/2 may send several), as better-auth reads them;
+/// lines that are not UTF-8 are skipped.
+#[cfg(feature = "better-auth")]
+fn cookie_header(headers: &http::HeaderMap) -> Option<String> {
+    let lines: Vec<&str> = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("; "))
 }

@@ -129,12 +129,14 @@ pub(crate) fn first_value<'a, I: Iterator<Item = &'a str>>(
     }
 }
 
-/// Whether `name` is an RFC 6265 cookie name: a token, visible ASCII without separators.
-pub(crate) fn is_cookie_name(name: &str) -> bool {
+/// Whether `name` is a token (RFC 9110 `tchar`s, the same set as RFC 6265's cookie-name
+/// token): a cookie name or a header name that cannot carry `;`, `=`, spaces, quotes or
+/// control characters into a header.
+pub(crate) fn is_token(name: &str) -> bool {
     !name.is_empty()
         && name
             .bytes()
-            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// Which chunk cookie names count: a per-reference rule.

@@ -4,6 +4,8 @@
 mod cache;
 #[cfg(all(feature = "postgres", feature = "sqlite"))]
 mod database;
+#[cfg(feature = "axum")]
+mod frameworks;
 #[cfg(all(feature = "postgres", feature = "sqlite"))]
 #[allow(dead_code)] // the support module serves several test binaries
 #[path = "../support/pg.rs"]

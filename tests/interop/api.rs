@@ -56,13 +56,49 @@ fn configuration_errors() {
         Decoder::builder(Flavor::V5).secret(&b""[..]).build(),
         Err(Error::Config(_))
     ));
-    assert!(matches!(
-        Decoder::builder(Flavor::V5)
-            .secret("a")
-            .cookie_name("")
-            .build(),
-        Err(Error::Config(_))
-    ));
+    // Cookie names are RFC 6265 tokens: nothing that could inject an attribute or a header
+    // into the Set-Cookie values the encoder writes.
+    for bad in [
+        "",
+        "sess; Domain=evil.com",
+        "a b",
+        "a\tb",
+        "authjs.session-token\r\nSet-Cookie: pwn=1",
+        "a=b",
+        "\"q\"",
+        "é",
+    ] {
+        assert!(
+            matches!(
+                Decoder::builder(Flavor::V5)
+                    .secret("a")
+                    .cookie_name(bad)
+                    .build(),
+                Err(Error::Config(_))
+            ),
+            "{bad:?}"
+        );
+        assert!(
+            matches!(
+                nextauth_session::Csrf::builder(Flavor::V5)
+                    .secret("a")
+                    .cookie_name(bad)
+                    .build(),
+                Err(Error::Config(_))
+            ),
+            "{bad:?}"
+        );
+    }
+    for good in ["__Secure-my.session_token", "a", "x!#$%&'*+-.^_`|~"] {
+        assert!(
+            Decoder::builder(Flavor::V5)
+                .secret("a")
+                .cookie_name(good)
+                .build()
+                .is_ok(),
+            "{good:?}"
+        );
+    }
 }
 
 #[test]
