@@ -630,27 +630,71 @@ async fn tower_layer_decodes_once_into_the_extensions() {
             .starts_with("error: not an encrypted session token")
     );
 
-    // The extractor reuses the layer's result: the state's decoder has the wrong secret, so a
-    // session can only come from the layer.
+    // The layer's result is bound to the decoder that produced it: a route whose state holds
+    // another decoder (here with the wrong secret) reads its own session and gets none.
     let wrong = Decoder::builder(Flavor::V5)
         .secret("wrong secret")
         .fixed_time(1_750_000_060)
         .build()
         .unwrap();
-    let without_layer = app(wrong.clone(), some_csrf());
+    let other_state = app(wrong, some_csrf()).layer(SessionLayer::<Value>::new(decoder.clone()));
     assert_generic_401(
-        &send(&without_layer, get_req("/claims", Some(&cookie), None)).await,
-        "wrong secret in state",
+        &send(&other_state, get_req("/claims", Some(&cookie), None)).await,
+        "the layer's session is not the route's",
     );
-    let with_layer = app(wrong, some_csrf()).layer(SessionLayer::<Value>::new(decoder));
-    let reply = send(&with_layer, get_req("/claims", Some(&cookie), None)).await;
+    // The same decoder (a clone) in the state and the layer: the extractor takes the layer's
+    // result.
+    let same = app(decoder.clone(), some_csrf()).layer(SessionLayer::<Value>::new(decoder));
+    let reply = send(&same, get_req("/claims", Some(&cookie), None)).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(js_json_eq(&reply.json(), &payload));
-    // A different claims type (`Session` for /user) is not what the layer stored: decoded
-    // again with the state's decoder, which fails.
+}
+
+/// Two session domains under one global layer: the app's users (the layer's decoder) and an
+/// admin area with its own secret and cookie name. Before the fix, the admin routes accepted
+/// the layer's session of an app user.
+#[tokio::test]
+async fn one_global_layer_does_not_let_one_domain_into_another() {
+    let (app_decoder, app_cookie, _) = quickstart_v5();
+    let admin = Decoder::builder(Flavor::V5)
+        .secret("the admin area's own secret, 32 characters or more")
+        .cookie_name("admin.session-token")
+        .fixed_time(1_750_000_060)
+        .build()
+        .unwrap();
+    let admin_token = admin
+        .encoder()
+        .encode(&json!({"name": "root", "email": "root@example.com"}))
+        .unwrap();
+    let admin_cookie = format!("admin.session-token={admin_token}");
+    let router = Router::new()
+        .nest(
+            "/admin",
+            Router::new()
+                .route("/claims", get(claims))
+                .with_state(admin.clone()),
+        )
+        .route("/claims", get(claims))
+        .with_state(app_decoder.clone())
+        .layer(SessionLayer::<Value>::new(app_decoder));
+    // An app user is a user of the app, not of the admin area.
+    assert_eq!(
+        send(&router, get_req("/claims", Some(&app_cookie), None))
+            .await
+            .status,
+        StatusCode::OK
+    );
     assert_generic_401(
-        &send(&with_layer, get_req("/user", Some(&cookie), None)).await,
-        "other claims type",
+        &send(&router, get_req("/admin/claims", Some(&app_cookie), None)).await,
+        "an app session on an admin route",
+    );
+    // The admin reads the admin area, and not the app.
+    let reply = send(&router, get_req("/admin/claims", Some(&admin_cookie), None)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json()["name"], "root");
+    assert_generic_401(
+        &send(&router, get_req("/claims", Some(&admin_cookie), None)).await,
+        "an admin session on an app route",
     );
 }
 

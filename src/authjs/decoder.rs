@@ -162,6 +162,12 @@ impl DecoderBuilder {
 }
 
 impl Decoder {
+    /// Which configured instance this is: clones share it, separately built ones do not.
+    /// Binds a layer's result to the source that produced it.
+    pub(crate) fn identity(&self) -> usize {
+        Arc::as_ptr(&self.inner).cast::<()>() as usize
+    }
+
     /// Starts configuring a decoder for `flavor`.
     pub fn builder(flavor: Flavor) -> DecoderBuilder {
         DecoderBuilder {

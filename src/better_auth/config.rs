@@ -229,6 +229,12 @@ impl BetterAuthBuilder {
 }
 
 impl BetterAuth {
+    /// Which configured instance this is: clones share it, separately built ones do not.
+    /// Binds a layer's result to the source that produced it.
+    pub(crate) fn identity(&self) -> usize {
+        Arc::as_ptr(&self.inner).cast::<()>() as usize
+    }
+
     /// Starts configuring a reader: prefix `better-auth`, plain (not `__Secure-`) names, no
     /// cookie cache, cache version `"1"`.
     pub fn builder() -> BetterAuthBuilder {

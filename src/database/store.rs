@@ -83,6 +83,12 @@ struct Config {
 }
 
 impl Store {
+    /// Which configured instance this is: clones share it, separately built ones do not.
+    /// Binds a layer's result to the source that produced it.
+    pub(crate) fn identity(&self) -> usize {
+        Arc::as_ptr(&self.inner).cast::<()>() as usize
+    }
+
     /// Connects to `url` and checks that the tables have `schema`'s shape.
     ///
     /// `postgres://user[:password]@host[:port]/database` (feature `postgres`, no TLS) or

@@ -12,7 +12,8 @@
 //! a [`Decoder`] for JWT sessions or a database [`Store`](crate::database::Store) (features
 //! `postgres` / `sqlite`). A `Decoder`, a `Store` or a `SessionSource` as the state itself
 //! works as it is; a state of your own implements `FromRef<YourState> for SessionSource`.
-//! When a `integrations::tower::SessionLayer` for the same `T` already read the request, its
+//! When a `integrations::tower::SessionLayer` for the same `T` and the same source (the same
+//! instance, or a clone of it) already read the request, its
 //! [`DecodedSession`] is used instead of reading again.
 //!
 //! Why `Option<AuthSession<T>>` gives `None` for a present-but-invalid session (where
@@ -120,10 +121,13 @@ where
     T: DeserializeOwned + Clone + Send + Sync + 'static,
     SessionSource: FromRef<S>,
 {
-    if let Some(decoded) = parts.extensions.get::<DecodedSession<T>>() {
+    let source = SessionSource::from_ref(state);
+    if let Some(decoded) = parts.extensions.get::<DecodedSession<T>>()
+        && decoded.is_from(&source)
+    {
         return decoded.clone().into_result();
     }
-    SessionSource::from_ref(state).session(&parts.headers).await
+    source.session(&parts.headers).await
 }
 
 impl FromRef<Decoder> for SessionSource {

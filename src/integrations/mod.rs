@@ -14,6 +14,7 @@ mod source;
 pub mod tower;
 
 pub use source::SessionSource;
+use source::SourceId;
 
 use crate::authjs::session::Session;
 use crate::error::Error;
@@ -23,18 +24,41 @@ use crate::error::Error;
 ///
 /// `integrations::tower::SessionLayer` (feature `tower`) inserts
 /// one into the extensions of every request; read it with
-/// `request.extensions().get::<DecodedSession<T>>()`. The axum extractors use it when it is
-/// there, with the same `T`, instead of decoding again.
+/// `request.extensions().get::<DecodedSession<T>>()`. The axum extractors use it instead of
+/// reading again only when it is there with the same `T` *and* came from the same session
+/// source as the route's own state (the same `Decoder`, `Store` or reader instance, or a
+/// clone of it): under one global layer, a route whose state holds another source (an admin
+/// session with its own secret and cookie name) reads its own session.
 #[derive(Debug, Clone)]
 pub struct DecodedSession<T = Session> {
     result: Result<Option<T>, Error>,
+    source: Option<SourceId>,
 }
 
 impl<T> DecodedSession<T> {
     /// Wraps the result of [`Decoder::from_headers`](crate::Decoder::from_headers) (or
-    /// [`Decoder::session`](crate::Decoder::session)).
+    /// [`Decoder::session`](crate::Decoder::session)). Bound to no source: the extractors
+    /// never take it for a route's session.
     pub fn new(result: Result<Option<T>, Error>) -> Self {
-        Self { result }
+        Self {
+            result,
+            source: None,
+        }
+    }
+
+    /// A result read from `source`, as the layer stores it.
+    #[cfg_attr(not(feature = "tower"), allow(dead_code))]
+    pub(crate) fn from_source(result: Result<Option<T>, Error>, source: &SessionSource) -> Self {
+        Self {
+            result,
+            source: Some(source.id()),
+        }
+    }
+
+    /// Whether this result came from `source`.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn is_from(&self, source: &SessionSource) -> bool {
+        self.source == Some(source.id())
     }
 
     /// The session, or `None` for every kind of "no session" (`getToken()` parity).

@@ -66,7 +66,28 @@ impl From<crate::database::Store> for SessionSource {
     }
 }
 
+/// The identity of a session source: the instances it reads with (a source built separately,
+/// even with the same settings, is another source).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SourceId(usize, usize);
+
 impl SessionSource {
+    /// This source's identity: a layer's result is used by an extractor only when both were
+    /// given the same source.
+    pub(crate) fn id(&self) -> SourceId {
+        match self {
+            Self::Jwt(decoder) => SourceId(1, decoder.identity()),
+            #[cfg(any(feature = "postgres", feature = "sqlite"))]
+            Self::Database(store) => SourceId(2, store.identity()),
+            #[cfg(feature = "better-auth")]
+            Self::BetterAuth(reader) => SourceId(3, reader.identity()),
+            #[cfg(all(feature = "better-auth", any(feature = "postgres", feature = "sqlite")))]
+            Self::BetterAuthDatabase(reader, store) => {
+                SourceId(reader.identity(), store.identity())
+            }
+        }
+    }
+
     /// The session of a request with these headers: `Ok(None)` when it carries none, `Err`
     /// when it carries one that cannot be used, or, for database sessions, when the database
     /// cannot answer ([`Error::Store`]).

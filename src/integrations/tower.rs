@@ -166,7 +166,8 @@ where
         match &self.source {
             SessionSource::Jwt(decoder) => {
                 let result = decoder.from_headers::<T>(request.headers());
-                request.extensions_mut().insert(DecodedSession::new(result));
+                let decoded = DecodedSession::from_source(result, &self.source);
+                request.extensions_mut().insert(decoded);
                 ResponseFuture {
                     kind: Kind::Inner {
                         future: self.inner.call(request),
@@ -184,7 +185,8 @@ where
                     kind: Kind::Lookup {
                         future: Box::pin(async move {
                             let result = source.session::<T>(request.headers()).await;
-                            request.extensions_mut().insert(DecodedSession::new(result));
+                            let decoded = DecodedSession::from_source(result, &source);
+                            request.extensions_mut().insert(decoded);
                             inner.call(request).await
                         }),
                     },
