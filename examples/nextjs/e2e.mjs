@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { Jar, baseEnv, check, children, freePort, same, sorted, start, stop, stopAll } from "./e2e-lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const NEXT_BIN = path.join(HERE, "node_modules", "next", "dist", "bin", "next");
@@ -78,65 +79,11 @@ function v5Env({ secret, url }) {
 // ---------------------------------------------------------------------------------------------
 // Processes: every child is tracked and stopped by its pid.
 
-const children = new Set();
 const tempDirs = new Set(); // removed at exit too, whatever happens
 
-function baseEnv() {
-  // A clean environment: nothing of the caller's AUTH_* / NEXTAUTH_* leaks into a case.
-  const env = { NEXT_TELEMETRY_DISABLED: "1" };
-  for (const name of ["PATH", "HOME", "LANG", "TMPDIR", "SYSTEMROOT"]) {
-    if (process.env[name] !== undefined) env[name] = process.env[name];
-  }
-  return env;
-}
 
-function start(label, command, args, { cwd, env }) {
-  const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-  const proc = { label, child, output: "", exited: false };
-  const collect = (chunk) => {
-    proc.output += chunk;
-    if (proc.output.length > 64 * 1024) proc.output = proc.output.slice(-32 * 1024);
-  };
-  child.stdout.setEncoding("utf8").on("data", collect);
-  child.stderr.setEncoding("utf8").on("data", collect);
-  proc.exit = new Promise((resolve) => {
-    child.on("exit", (code, signal) => {
-      proc.exited = true;
-      children.delete(proc);
-      resolve({ code, signal });
-    });
-    child.on("error", (e) => {
-      proc.output += `\nspawn error: ${e.message}`;
-      proc.exited = true;
-      children.delete(proc);
-      resolve({ code: null, signal: null });
-    });
-  });
-  children.add(proc);
-  return proc;
-}
 
-async function stop(proc) {
-  if (proc.exited || proc.child.pid === undefined) return;
-  try {
-    process.kill(proc.child.pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  const done = await Promise.race([proc.exit.then(() => true), sleep(5000).then(() => false)]);
-  if (!done) {
-    try {
-      process.kill(proc.child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-    await proc.exit;
-  }
-}
 
-async function stopAll() {
-  await Promise.all([...children].map(stop));
-}
 
 // Last resort when the script is interrupted or crashes: synchronous, by pid.
 process.on("exit", () => {
@@ -156,17 +103,6 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   });
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** `next start` of one flavor's app on a free loopback port; resolves once it answers. */
 async function startApp(flavor, label, appEnv) {
@@ -225,50 +161,6 @@ async function startRust(flavor, label, rustEnv) {
 // Attributes are kept for the assertions; `Secure` cookies are sent over plain HTTP on purpose
 // (the app stands behind a TLS-terminating proxy in the https cases).
 
-class Jar {
-  constructor(entries = []) {
-    this.cookies = new Map(entries);
-  }
-
-  clone() {
-    return new Jar([...this.cookies].map(([k, v]) => [k, { ...v }]));
-  }
-
-  update(res) {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(";");
-      const eq = pair.indexOf("=");
-      if (eq < 0) continue;
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      const attributes = attrs.map((a) => a.trim().toLowerCase());
-      const maxAge = attributes.find((a) => a.startsWith("max-age="));
-      const expires = attributes.find((a) => a.startsWith("expires="));
-      // Max-Age wins over Expires (RFC 6265 5.3); Expires has whole seconds only.
-      const removed =
-        value === "" ||
-        (maxAge !== undefined
-          ? Number(maxAge.slice(8)) <= 0
-          : expires !== undefined && Date.parse(expires.slice(8)) < Date.now() - 1000);
-      if (removed) this.cookies.delete(name);
-      else this.cookies.set(name, { value, secure: attributes.includes("secure") });
-    }
-  }
-
-  names() {
-    return [...this.cookies.keys()];
-  }
-
-  header() {
-    return [...this.cookies].map(([name, { value }]) => `${name}=${value}`).join("; ");
-  }
-
-  without(name) {
-    const jar = this.clone();
-    jar.cookies.delete(name);
-    return jar;
-  }
-}
 
 async function request(url, { jar, method = "GET", form, headers = {} } = {}) {
   const init = { method, redirect: "manual", headers: { ...headers } };
@@ -406,29 +298,9 @@ function expectedUser(username) {
 // ---------------------------------------------------------------------------------------------
 // Assertions and the case runner.
 
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 /** Equal as JSON text: values and the order of keys. */
-function same(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a === e) return;
-  const orderOnly = JSON.stringify(sorted(actual)) === JSON.stringify(sorted(expected));
-  const note = orderOnly ? " (only the key order differs)" : "";
-  throw new Error(`${what}: got ${a}, expected ${e}${note}`);
-}
 
-function sorted(value) {
-  if (Array.isArray(value)) return value.map(sorted);
-  if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((k) => [k, sorted(value[k])]),
-  );
-}
 
 /** Both views equal `expected` (a user, or null for "no session"). */
 async function bothSee(app, rust, jar, expected, what) {

@@ -10,6 +10,9 @@
 #   bash examples/nextjs/e2e.sh [--skip-install] [--skip-build]
 #
 # --skip-install / --skip-build reuse node_modules / the .next builds of an earlier run.
+# The Better Auth app (better-auth/) is built too and, after e2e.mjs, e2e-better-auth.mjs runs
+# against the same cluster (it creates better-auth's tables itself, with better-auth's
+# migration API); E2E_BETTER_AUTH=0 leaves it out. The script fails if either runner does.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -36,8 +39,12 @@ if [[ $install == 1 ]]; then
   took $t
 fi
 
+apps=(v4 v5 v5-db)
+better_auth=${E2E_BETTER_AUTH:-1}
+[[ $better_auth == 1 ]] && apps+=(better-auth)
+
 if [[ $build == 1 ]]; then
-  for app in v4 v5 v5-db; do
+  for app in "${apps[@]}"; do
     phase "next build ($app)"
     t=$SECONDS
     (cd "$here/$app" && node ../node_modules/next/dist/bin/next build)
@@ -97,4 +104,11 @@ echo "$db_url (tables of v5-db/schema.sql)"
 took $t
 
 phase "cases"
-E2E_DATABASE_URL=$db_url node "$here/e2e.mjs" "$axum_bin"
+status=0
+E2E_DATABASE_URL=$db_url node "$here/e2e.mjs" "$axum_bin" || status=$?
+
+if [[ $better_auth == 1 ]]; then
+  phase "Better Auth cases (E2E_BETTER_AUTH=1, e2e-better-auth.mjs)"
+  E2E_DATABASE_URL=$db_url node "$here/e2e-better-auth.mjs" "$axum_bin" || status=$?
+fi
+exit $status

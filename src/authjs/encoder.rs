@@ -138,7 +138,7 @@ impl Encoder {
 }
 
 /// A random UUID v4 in the usual lower-case 8-4-4-4-12 form (`crypto.randomUUID()`).
-fn uuid_v4() -> Result<String, Error> {
+pub(crate) fn uuid_v4() -> Result<String, Error> {
     let mut b = [0u8; 16];
     getrandom::fill(&mut b).map_err(|_| Error::Random)?;
     b[6] = (b[6] & 0x0f) | 0x40; // version 4
@@ -162,7 +162,7 @@ fn b64_len(n: usize) -> usize {
 /// Encrypts `plaintext` into a compact JWE with the header the flavor's reference writes, or
 /// fails with [`Error::TooLarge`] before encrypting anything when the token would be longer
 /// than `max_len`.
-fn seal(
+pub(crate) fn seal(
     flavor: Flavor,
     key: &DerivedKey,
     plaintext: &[u8],

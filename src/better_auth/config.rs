@@ -231,6 +231,7 @@ impl BetterAuthBuilder {
 impl BetterAuth {
     /// Which configured instance this is: clones share it, separately built ones do not.
     /// Binds a layer's result to the source that produced it.
+    #[cfg_attr(not(any(feature = "axum", feature = "tower")), allow(dead_code))]
     pub(crate) fn identity(&self) -> usize {
         Arc::as_ptr(&self.inner).cast::<()>() as usize
     }

@@ -16,9 +16,11 @@
 
 mod cache;
 mod config;
+mod encoder;
 mod js_json;
 mod reader;
 mod session;
 
 pub use config::{BetterAuth, BetterAuthBuilder, CacheStrategy};
+pub use encoder::BetterAuthEncoder;
 pub use session::BetterAuthSession;

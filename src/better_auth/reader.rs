@@ -156,9 +156,22 @@ impl BetterAuth {
         let row = found.session_row().ok_or(Error::Config(
             "the store's schema does not return the session row: use Schema::by_name(\"better-auth\")",
         ))?;
+        // better-auth's adapter answers the schema's fields in their order, then `id`: the
+        // table's column order with `id` moved last.
+        let id_last = |row: &serde_json::Map<String, serde_json::Value>| {
+            let mut out: serde_json::Map<String, serde_json::Value> = row
+                .iter()
+                .filter(|(k, _)| *k != "id")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if let Some(id) = row.get("id") {
+                out.insert("id".to_owned(), id.clone());
+            }
+            out
+        };
         Ok(Some(BetterAuthSession::new(
-            row.clone(),
-            found.user().clone(),
+            id_last(row),
+            id_last(found.user()),
         )))
     }
 }

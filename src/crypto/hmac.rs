@@ -27,7 +27,6 @@ impl HmacKey {
     }
 
     /// The tag of `message`.
-    #[cfg(test)]
     pub(crate) fn sign(&self, message: &[u8]) -> [u8; 32] {
         let mut mac = self.state.clone();
         mac.update(message);

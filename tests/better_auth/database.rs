@@ -114,7 +114,12 @@ async fn session_answers_as_get_session() {
                 }
             }
         }
-        if got_cmp != want {
+        // Key order too: the route's JSON must be better-auth's, byte for byte. Except where
+        // our stricter cache policy makes the database answer what better-auth took from the
+        // cache (the cache's key order differs from the adapter's; the values are the same).
+        let text = |v: &Option<Value>| v.as_ref().map(|v| serde_json::to_string(v).unwrap());
+        let order_may_differ = case.id.contains("cache-padded") && case.from_cache;
+        if got_cmp != want || (!order_may_differ && text(&got_cmp) != text(&want)) {
             failures.push(format!(
                 "{} ({}; flags {:?}):\n   got  {:?}\n   want {}",
                 case.id,
