@@ -52,8 +52,10 @@ impl JsObject {
     }
 
     pub(crate) fn get(&self, key: &str) -> Option<&JsValue> {
-        let key: Vec<u16> = key.encode_utf16().collect();
-        self.entries.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+        self.entries
+            .iter()
+            .find(|(k, _)| k.iter().copied().eq(key.encode_utf16()))
+            .map(|(_, v)| v)
     }
 
     /// The properties in the order `Object.keys` (and so `JSON.stringify`) gives them.

@@ -40,7 +40,7 @@ impl BetterAuth {
     pub fn session_token(&self, cookie_header: Option<&str>) -> Result<Option<String>, Error> {
         let name = &self.inner.names.session_token;
         let Some(value) =
-            cookies::first_value(cookie_header.into_iter(), name, &self.inner.limits)?
+            cookies::first_value(|| cookie_header.into_iter(), name, &self.inner.limits)?
         else {
             return Ok(None);
         };
@@ -53,7 +53,7 @@ impl BetterAuth {
     pub fn dont_remember(&self, cookie_header: Option<&str>) -> bool {
         let name = &self.inner.names.dont_remember;
         matches!(
-            cookies::first_value(cookie_header.into_iter(), name, &self.inner.limits),
+            cookies::first_value(|| cookie_header.into_iter(), name, &self.inner.limits),
             Ok(Some(value)) if matches!(verify_signed(self, &value), Ok(Some(_)))
         )
     }

@@ -43,28 +43,13 @@ impl BetterAuthSession {
     /// `picture` (the `image`), `exp` (the session's `expiresAt` in whole seconds), then every
     /// other user field under its own name.
     pub fn to_claims(&self) -> Value {
-        let mut claims = Map::new();
-        for (key, value) in &self.user {
-            if !matches!(key.as_str(), "id" | "image" | "sub" | "picture" | "exp") {
-                claims.insert(key.clone(), value.clone());
-            }
-        }
-        claims.insert(
-            "sub".to_owned(),
-            self.user.get("id").cloned().unwrap_or(Value::Null),
-        );
-        claims.insert(
-            "picture".to_owned(),
-            self.user.get("image").cloned().unwrap_or(Value::Null),
-        );
         let exp = self
             .session
             .get("expiresAt")
             .and_then(Value::as_str)
             .and_then(crate::js_time::parse_ms)
-            .map(|ms| Value::from(ms.div_euclid(1000)));
-        claims.insert("exp".to_owned(), exp.unwrap_or(Value::Null));
-        Value::Object(claims)
+            .map_or(Value::Null, |ms| Value::from(ms.div_euclid(1000)));
+        crate::claims::view::user_claims(&self.user, exp)
     }
 
     /// The user's `name`.

@@ -14,6 +14,8 @@ use numeric::TimeClaims;
 
 mod numeric;
 pub(crate) mod scan;
+#[cfg(any(feature = "postgres", feature = "sqlite", feature = "better-auth"))]
+pub(crate) mod view;
 
 /// Where "now" comes from when claims are checked.
 #[derive(Debug, Clone, Copy)]

@@ -106,27 +106,7 @@ impl DatabaseSession {
     /// `picture` (the `image` column), `exp` (the expiry in whole seconds), then every other
     /// user column under its own name.
     pub fn to_claims(&self) -> Value {
-        let mut claims = Map::new();
-        for (key, value) in self.user.iter() {
-            if !matches!(key.as_str(), "id" | "image" | "sub" | "picture" | "exp") {
-                claims.insert(key.clone(), value.clone());
-            }
-        }
-        let sub = match self.user_id() {
-            Value::String(s) => Value::String(s.clone()),
-            Value::Null => Value::Null,
-            other => Value::String(other.to_string()),
-        };
-        claims.insert("sub".to_owned(), sub);
-        claims.insert(
-            "picture".to_owned(),
-            self.user.get("image").cloned().unwrap_or(Value::Null),
-        );
-        claims.insert(
-            "exp".to_owned(),
-            Value::from(self.expires_ms.div_euclid(1000)),
-        );
-        Value::Object(claims)
+        crate::claims::view::user_claims(&self.user, Value::from(self.expires_ms.div_euclid(1000)))
     }
 }
 

@@ -95,23 +95,12 @@ fn cookie_value(raw: &str) -> Cow<'_, str> {
 /// references decode it; `None` when there is none or the first one is empty (better-call's
 /// `getCookie`: the first occurrence wins, even when empty).
 pub(crate) fn first_value<'a, I: Iterator<Item = &'a str>>(
-    cookie_headers: I,
+    cookie_headers: impl Fn() -> I,
     name: &str,
     limits: &Limits,
 ) -> Result<Option<Cow<'a, str>>, Error> {
-    let lines: Vec<&'a str> = cookie_headers.collect();
-    let header_len = lines
-        .iter()
-        .map(|l| l.len())
-        .fold(0usize, usize::saturating_add);
-    if header_len > limits.max_header_len {
-        return Err(Error::TooLarge {
-            what: "cookie header",
-            limit: limits.max_header_len,
-        });
-    }
-    let first = lines
-        .into_iter()
+    check_header_len(cookie_headers(), limits)?;
+    let first = cookie_headers()
         .flat_map(pairs)
         .find(|(n, _)| *n == name)
         .map(|(_, raw)| raw);
@@ -148,6 +137,21 @@ pub(crate) enum ChunkNames {
     /// `<name>.<canonical decimal>`: no leading zero (better-auth's server:
     /// `String(Number(k)) === k`), so `.01` is not chunk 1.
     Canonical,
+}
+
+/// All `Cookie` lines together must fit the header limit: checked before any scan.
+fn check_header_len<'a>(
+    lines: impl Iterator<Item = &'a str>,
+    limits: &Limits,
+) -> Result<(), Error> {
+    let header_len = lines.map(str::len).fold(0usize, usize::saturating_add);
+    if header_len > limits.max_header_len {
+        return Err(Error::TooLarge {
+            what: "cookie header",
+            limit: limits.max_header_len,
+        });
+    }
+    Ok(())
 }
 
 /// `<name>.<digits>` gives the chunk index; a number too large for `usize` saturates (and then
@@ -199,15 +203,7 @@ pub(crate) fn find_token_with<'a, I: Iterator<Item = &'a str>>(
     limits: &Limits,
     rule: ChunkNames,
 ) -> Result<Option<Cow<'a, str>>, Error> {
-    let header_len = cookie_headers()
-        .map(str::len)
-        .fold(0usize, usize::saturating_add);
-    if header_len > limits.max_header_len {
-        return Err(Error::TooLarge {
-            what: "cookie header",
-            limit: limits.max_header_len,
-        });
-    }
+    check_header_len(cookie_headers(), limits)?;
     let mut found = Found {
         unchunked: None,
         chunks: Vec::new(),
