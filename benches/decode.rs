@@ -1,5 +1,6 @@
 //! Decode benchmarks: the crate's `decode` against a hand-built floor from the same crates,
-//! against `josekit`, over whole requests, and the cost of building a decoder.
+//! over whole requests, and the cost of building a decoder. The josekit baseline (it links
+//! OpenSSL) is `interop/benches/josekit.rs`, a workspace member of its own.
 //!
 //! Run with `cargo bench --bench decode`. Tokens and cookie headers are the fixtures generated
 //! by the reference JS libraries (`fixtures/tokens.json`, `fixtures/requests.json`).
@@ -158,13 +159,6 @@ impl Keys {
                 Self::CbcHs512(key)
             }
             other => panic!("unknown flavor {other}"),
-        }
-    }
-
-    fn bytes(&self) -> &[u8] {
-        match self {
-            Self::Gcm(key) => key,
-            Self::CbcHs512(key) => key,
         }
     }
 }
@@ -353,30 +347,6 @@ fn bench_floor(c: &mut Criterion, cases: &[TokenCase]) {
     group.finish();
 }
 
-fn bench_josekit(c: &mut Criterion, cases: &[TokenCase]) {
-    let mut group = c.benchmark_group("josekit");
-    short(&mut group);
-    for (case, (_, size)) in cases.iter().zip(TOKEN_CASES) {
-        let token = case.token.as_str();
-        let keys = Keys::derive(case);
-        let decrypter = josekit::jwe::Dir
-            .decrypter_from_bytes(keys.bytes())
-            .expect("dir decrypter");
-        let (payload, _) =
-            josekit::jwe::deserialize_compact(token, &decrypter).expect("josekit opens");
-        serde_json::from_slice::<Session>(&payload).expect("claims");
-        group.throughput(Throughput::Bytes(token.len() as u64));
-        group.bench_with_input(BenchmarkId::new(&case.flavor, size), token, |b, token| {
-            b.iter(|| {
-                let (payload, _header) =
-                    josekit::jwe::deserialize_compact(black_box(token), &decrypter).expect("opens");
-                serde_json::from_slice::<Session>(&payload).expect("claims")
-            });
-        });
-    }
-    group.finish();
-}
-
 fn bench_request(c: &mut Criterion) {
     let tokens: Vec<TokenCase> = load(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/tokens.json"));
     let requests = request_cases();
@@ -514,7 +484,6 @@ fn benches(c: &mut Criterion) {
     let cases = token_cases();
     bench_decode(c, &cases);
     bench_floor(c, &cases);
-    bench_josekit(c, &cases);
     bench_request(c);
     bench_build(c);
 }

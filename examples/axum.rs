@@ -46,8 +46,12 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use nextauth_session::integrations::SessionSource;
 use nextauth_session::integrations::axum::{AuthSession, CsrfVerified, SignInPage, SignedIn};
-use nextauth_session::{Csrf, Decoder, Flavor, Session, User};
+use nextauth_session::{Csrf, Session, User};
 use serde_json::{Value, json};
+
+/// The configuration both example services read from the environment.
+#[path = "support/config.rs"]
+mod config;
 
 /// The router state: where sessions come from (a JWT decoder or the app's database) and the
 /// CSRF check, both built once.
@@ -78,10 +82,7 @@ async fn me(AuthSession(session): AuthSession) -> Json<User> {
 }
 
 async fn dashboard(SignedIn(session): SignedIn) -> String {
-    format!(
-        "welcome to your dashboard, {}",
-        session.name.as_deref().unwrap_or("user")
-    )
+    config::dashboard_page(&session)
 }
 
 /// The CSRF extractor runs before the handler body: a request that fails it never gets here.
@@ -90,7 +91,7 @@ async fn create_post(
     AuthSession(session): AuthSession<Session>,
     Json(post): Json<Value>,
 ) -> Json<Value> {
-    Json(json!({ "ok": true, "by": session.email, "title": post.get("title") }))
+    Json(config::post_created(&session, &post))
 }
 
 /// Database sessions: the body of the app's own `GET /api/auth/session`.
@@ -117,6 +118,7 @@ async fn session_body(State(state): State<AppState>, headers: HeaderMap) -> Resp
 }
 
 /// Better Auth sessions: the body of the app's own `GET /api/auth/get-session`.
+#[cfg(feature = "better-auth")]
 async fn better_auth_session(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let cookie = headers
         .get_all(axum::http::header::COOKIE)
@@ -126,13 +128,11 @@ async fn better_auth_session(State(state): State<AppState>, headers: HeaderMap) 
         .join("; ");
     let cookie = (!cookie.is_empty()).then_some(cookie.as_str());
     let answer = match &state.source {
-        #[cfg(feature = "better-auth")]
         SessionSource::BetterAuth(reader) => reader.cached_session(cookie),
-        #[cfg(all(feature = "better-auth", any(feature = "postgres", feature = "sqlite")))]
+        #[cfg(any(feature = "postgres", feature = "sqlite"))]
         SessionSource::BetterAuthDatabase(reader, store) => reader.session(cookie, store).await,
         _ => return (StatusCode::NOT_FOUND, "better auth sessions only").into_response(),
     };
-    #[allow(unreachable_code)]
     match answer {
         Ok(Some(session)) => Json(session).into_response(),
         Ok(None) => (StatusCode::UNAUTHORIZED, "unauthorized").into_response(),
@@ -145,6 +145,11 @@ async fn better_auth_session(State(state): State<AppState>, headers: HeaderMap) 
             (StatusCode::UNAUTHORIZED, "unauthorized").into_response()
         }
     }
+}
+
+#[cfg(not(feature = "better-auth"))]
+async fn better_auth_session() -> Response {
+    (StatusCode::NOT_FOUND, "better auth sessions only").into_response()
 }
 
 fn app(state: AppState, sign_in: SignInPage) -> Router {
@@ -161,16 +166,15 @@ fn app(state: AppState, sign_in: SignInPage) -> Router {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let flavor = match std::env::var("NEXTAUTH_FLAVOR").as_deref() {
-        Err(_) | Ok("" | "v5") => Flavor::V5,
-        Ok("v4") => Flavor::V4,
-        Ok(other) => {
-            eprintln!("NEXTAUTH_FLAVOR={other:?}: use v4 or v5");
+    let flavor = match config::flavor() {
+        Ok(flavor) => flavor,
+        Err(e) => {
+            eprintln!("{e}");
             return ExitCode::from(2);
         }
     };
-    let state = match configure(flavor).await {
-        Ok(state) => state,
+    let state = match config::configure(flavor).await {
+        Ok(config::Config { source, csrf }) => AppState { source, csrf },
         Err(e) => {
             eprintln!("cannot configure the session source: {e}");
             return ExitCode::from(2);
@@ -188,12 +192,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let (strategy, cookie) = match &state.source {
-        SessionSource::Jwt(decoder) => ("jwt", decoder.cookie_name().to_owned()),
-        #[cfg(any(feature = "postgres", feature = "sqlite"))]
-        SessionSource::Database(store) => ("database", store.cookie_name_in_use().to_owned()),
-        _ => ("other", String::new()),
-    };
+    let (strategy, cookie) = config::describe(&state.source);
     eprintln!(
         "listening on http://{} ({flavor:?}, {strategy} sessions, session cookie {cookie}, csrf cookie {})",
         listener.local_addr().map_or(addr, |a| a.to_string()),
@@ -215,112 +214,4 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The session source from the environment: the app's database when `DATABASE_URL` is set,
-/// else the JWT decoder.
-async fn configure(flavor: Flavor) -> Result<AppState, Box<dyn std::error::Error>> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    if let Some(mode) = var("BA_MODE") {
-        return configure_better_auth(&mode).await;
-    }
-    let csrf = Csrf::from_env(flavor)?;
-    let Some(url) = var("DATABASE_URL") else {
-        return Ok(AppState {
-            source: Decoder::from_env(flavor)?.into(),
-            csrf,
-        });
-    };
-    #[cfg(any(feature = "postgres", feature = "sqlite"))]
-    {
-        use nextauth_session::database::{Schema, Store};
-        let name = var("DATABASE_SCHEMA").unwrap_or_else(|| "prisma".to_owned());
-        let schema = Schema::by_name(&name)
-            .ok_or(format!("DATABASE_SCHEMA={name:?} is not an adapter preset"))?;
-        let ttl = var("SESSION_CACHE_TTL_MS")
-            .map(|v| v.parse::<u64>())
-            .transpose()?;
-        // The references use `__Secure-` names behind https (AUTH_URL / NEXTAUTH_URL).
-        let url_var = match flavor {
-            Flavor::V4 => var("NEXTAUTH_URL"),
-            _ => var("AUTH_URL").or_else(|| var("NEXTAUTH_URL")),
-        };
-        let secure = url_var.is_some_and(|u| u.starts_with("https://"));
-        let mut store = Store::connect(&url, schema)
-            .await?
-            .flavor(flavor)
-            .secure(secure);
-        if let Some(ms) = ttl {
-            let ttl = std::time::Duration::from_millis(ms);
-            store = store.cache_ttl(ttl).negative_cache_ttl(ttl);
-        }
-        Ok(AppState {
-            source: store.into(),
-            csrf,
-        })
-    }
-    #[cfg(not(any(feature = "postgres", feature = "sqlite")))]
-    {
-        let _ = url;
-        Err("DATABASE_URL is set: build with --features postgres (or sqlite)".into())
-    }
-}
-
-/// Better Auth (`BA_MODE=database` or `stateless`): the secrets and `__Secure-` names from
-/// `BETTER_AUTH_SECRET(S)` / `BETTER_AUTH_URL`, the cookie cache from `BA_CACHE` (`compact`,
-/// `jwt`, `jwe`, `none`), the app's database from `DATABASE_URL` in database mode.
-#[cfg(feature = "better-auth")]
-async fn configure_better_auth(mode: &str) -> Result<AppState, Box<dyn std::error::Error>> {
-    use nextauth_session::better_auth::{BetterAuth, CacheStrategy};
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let cache = match var("BA_CACHE").as_deref() {
-        None | Some("none") => None,
-        Some("compact") => Some(CacheStrategy::Compact),
-        Some("jwt") => Some(CacheStrategy::Jwt),
-        Some("jwe") => Some(CacheStrategy::Jwe),
-        Some(other) => return Err(format!("BA_CACHE={other:?}: compact, jwt, jwe or none").into()),
-    };
-    let stateless = mode == "stateless";
-    let reader = BetterAuth::from_env_with(|b| {
-        let b = b.stateless(stateless);
-        match cache {
-            Some(strategy) => b.cookie_cache(strategy),
-            None => b,
-        }
-    })?;
-    // The /posts route's CSRF check is Auth.js's; keyed here with the Better Auth secret only
-    // so that the router has one.
-    let csrf = Csrf::builder(Flavor::V5)
-        .secret(
-            var("BETTER_AUTH_SECRET")
-                .or_else(|| var("AUTH_SECRET"))
-                .unwrap_or_default(),
-        )
-        .build()
-        .or_else(|_| Csrf::builder(Flavor::V5).secret("unused").build())?;
-    let source = match (mode, var("DATABASE_URL")) {
-        ("stateless", _) => reader.into(),
-        #[cfg(any(feature = "postgres", feature = "sqlite"))]
-        ("database", Some(url)) => {
-            use nextauth_session::database::{Schema, Store};
-            let schema = Schema::by_name("better-auth").expect("a preset");
-            let mut store = Store::connect(&url, schema).await?;
-            if let Some(ms) = var("SESSION_CACHE_TTL_MS") {
-                let ttl = std::time::Duration::from_millis(ms.parse()?);
-                store = store.cache_ttl(ttl).negative_cache_ttl(ttl);
-            }
-            SessionSource::from((reader, store))
-        }
-        (other, _) => {
-            return Err(
-                format!("BA_MODE={other:?}: stateless, or database with DATABASE_URL").into(),
-            );
-        }
-    };
-    Ok(AppState { source, csrf })
-}
-
-#[cfg(not(feature = "better-auth"))]
-async fn configure_better_auth(_mode: &str) -> Result<AppState, Box<dyn std::error::Error>> {
-    Err("BA_MODE is set: build with --features better-auth".into())
 }

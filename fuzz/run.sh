@@ -19,7 +19,7 @@ seconds=${1:-20}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(decode_token request)
+  targets=(decode_token request better_auth_cookie better_auth_cache database_token)
 fi
 
 triple=$(rustc -vV | sed -n 's/^host: //p')

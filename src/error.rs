@@ -74,14 +74,20 @@ pub enum Error {
     #[error("invalid claims: {0}")]
     InvalidClaims(&'static str),
 
-    /// The claims are a valid session but do not deserialize into the requested type.
-    /// Only the position is reported, never the offending value.
-    #[error("claims do not match the requested type (line {line}, column {column})")]
+    /// The claims are a valid session but do not deserialize into the requested type: a
+    /// bug or a version skew between the app that wrote the session and the claims type, not
+    /// a signed-out user. Says where and how, never with a value from the token:
+    /// `claims do not match the requested type at $.email: wrong type: expected u64, found a
+    /// string`.
+    #[error("claims do not match the requested type at {path}: {mismatch}")]
     ClaimsType {
-        /// Line of the claims JSON where deserialization stopped.
-        line: usize,
-        /// Column of the claims JSON where deserialization stopped.
-        column: usize,
+        /// Where: `$` is the claims object, then `.key` and `[index]` steps (`$.user.roles[2]`);
+        /// a key that is not a plain name (ASCII letters, digits, `_ - : @`, at most 64
+        /// bytes) shows as `?`. For [`Mismatch::Missing`] the path ends with the missing
+        /// field.
+        path: String,
+        /// How the value there does not fit the type.
+        mismatch: Mismatch,
     },
 
     /// The session cookies in the request do not form one token: the unchunked cookie next
@@ -126,4 +132,63 @@ pub enum StoreError {
         /// The SQLSTATE (PostgreSQL) or extended result code (SQLite), when there is one.
         code: Option<String>,
     },
+}
+
+/// How the claims do not fit the requested type (see [`Error::ClaimsType`]). Names JSON kinds
+/// and what the type expected (its own words, as serde's `Expected`), never a value from the
+/// token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Mismatch {
+    /// A field the type requires is absent (the path ends with its name).
+    #[error("missing field")]
+    Missing,
+    /// The value is of another JSON kind than the type expects.
+    #[error("wrong type: expected {expected}, found {found}")]
+    WrongType {
+        /// What the type expected, in its words (`u64`, `a string`, `struct Profile`).
+        expected: String,
+        /// The JSON kind found: `a string`, `an integer`, `null`, `an array`, ...
+        found: &'static str,
+    },
+    /// The value is of the right kind but out of the type's range or set (a negative number
+    /// for a `u64`, say).
+    #[error("invalid value: expected {expected}, found {found}")]
+    InvalidValue {
+        /// What the type expected, in its words.
+        expected: String,
+        /// The JSON kind found.
+        found: &'static str,
+    },
+    /// An array (or object) has another number of elements than the type takes.
+    #[error("wrong length {len}: expected {expected}")]
+    InvalidLength {
+        /// What the type expected, in its words.
+        expected: String,
+        /// The number of elements found.
+        len: usize,
+    },
+    /// A member the type does not know (`#[serde(deny_unknown_fields)]`); its name is not
+    /// repeated.
+    #[error("unknown field, expected one of {}", .expected.join(", "))]
+    UnknownField {
+        /// The fields the type knows.
+        expected: &'static [&'static str],
+    },
+    /// A string that names none of the enum's variants; the string is not repeated.
+    #[error("unknown variant, expected one of {}", .expected.join(", "))]
+    UnknownVariant {
+        /// The variants the type knows.
+        expected: &'static [&'static str],
+    },
+    /// A field given twice to a type that refuses duplicates (the path ends with its name).
+    #[error("duplicate field")]
+    Duplicate,
+    /// The type's own check refused the value (`#[serde(try_from)]`, a hand-written
+    /// `Deserialize`); its message is withheld, as it may quote the value.
+    #[error("refused by the type's own check (message withheld)")]
+    Rejected,
+    /// The claims do not fit in another way.
+    #[error("the claims do not fit the type")]
+    Other,
 }

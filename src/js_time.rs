@@ -185,7 +185,7 @@ pub(crate) fn parse_ms(text: &str) -> Option<i64> {
     not(any(feature = "postgres", feature = "sqlite", feature = "better-auth")),
     allow(dead_code)
 )]
-fn days_in_month(year: i64, month: u32) -> u32 {
+pub(crate) fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
         2 => 28,

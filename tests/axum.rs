@@ -3,8 +3,6 @@
 //! `fixtures/requests.json`, `fixtures/quickstart/` (next-auth 4.24.15, @auth/core 0.41.3) and
 //! `fixtures/csrf.json` (their CSRF code and the v4 middleware's sign-in redirects).
 
-use std::path::PathBuf;
-
 use axum::body::Body;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
@@ -25,101 +23,14 @@ use tower::ServiceExt;
 mod common;
 use common::js_json_eq;
 
-// ---- fixtures -------------------------------------------------------------------------------
-
-fn path(name: &str) -> PathBuf {
-    [env!("CARGO_MANIFEST_DIR"), "fixtures", name]
-        .iter()
-        .collect()
-}
-
-fn json_fixture(name: &str) -> Value {
-    let text = std::fs::read_to_string(path(name)).expect("fixture file");
-    serde_json::from_str(&text).expect("fixture JSON")
-}
-
-fn text_fixture(name: &str) -> String {
-    std::fs::read_to_string(path(name))
-        .expect("fixture file")
-        .trim()
-        .to_owned()
-}
-
-fn flavor(name: &str) -> Flavor {
-    match name {
-        "v4" => Flavor::V4,
-        "v5" => Flavor::V5,
-        other => panic!("unknown flavor {other}"),
-    }
-}
-
-fn str_of(v: &Value) -> Option<&str> {
-    v.as_str()
-}
-
-fn request_case(id: &str) -> Value {
-    json_fixture("requests.json")["cases"]
-        .as_array()
-        .expect("cases")
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no requests.json case {id}"))
-        .clone()
-}
-
-/// The decoder of a requests.json case, or `None` when the case has no secret.
-fn case_decoder(case: &Value) -> Option<Decoder> {
-    let secrets = case["secrets"].as_array().expect("secrets");
-    let mut b = secrets.iter().fold(
-        Decoder::builder(flavor(case["flavor"].as_str().expect("flavor"))),
-        |b, s| b.secret(s.as_str().expect("secret")),
-    );
-    b = b
-        .secure(case["secure"].as_bool().expect("secure"))
-        .fixed_time(case["now"].as_i64().expect("now"));
-    if let Some(name) = str_of(&case["cookie_name"]) {
-        b = b.cookie_name(name);
-    }
-    if let Some(salt) = str_of(&case["salt"]) {
-        b = b.salt(salt);
-    }
-    b.build().ok()
-}
-
-/// The secrets of a csrf.json case in the order the reference got them (a string is one).
-fn csrf_secrets(case: &Value) -> Vec<String> {
-    match &case["secret"] {
-        Value::String(s) => vec![s.clone()],
-        Value::Array(list) => list
-            .iter()
-            .map(|s| s.as_str().expect("secret").to_owned())
-            .collect(),
-        other => panic!("unexpected secret {other}"),
-    }
-}
-
-fn case_csrf(case: &Value) -> Csrf {
-    csrf_secrets(case)
-        .into_iter()
-        .fold(
-            Csrf::builder(flavor(case["flavor"].as_str().expect("flavor"))),
-            |b, s| b.secret(s),
-        )
-        .secure(case["secure"].as_bool().expect("secure"))
-        .build()
-        .expect("csrf config")
-}
-
-/// The verdict this crate must give for a csrf.json case: the reference's, unless a policy row
-/// says otherwise.
-fn csrf_expected(case: &Value) -> bool {
-    match case["policy"].get("expect_verified") {
-        Some(v) => v.as_bool().expect("expect_verified"),
-        None => case["reference"]["verified"]
-            .as_bool()
-            .expect("reference.verified"),
-    }
-}
+// Fixture helpers shared with the other test binaries.
+#[path = "support/fixtures.rs"]
+#[allow(dead_code)] // the support module serves several test binaries
+mod fixtures;
+use fixtures::{
+    case_csrf, case_decoder, csrf_expected, csrf_secrets, json_fixture, quickstart_v5,
+    request_case, text_fixture,
+};
 
 // ---- the app under test ------------------------------------------------------------------
 
@@ -242,22 +153,6 @@ fn assert_generic_401(reply: &Reply, what: &str) {
 }
 
 // ---- the named cases of the issue -----------------------------------------------------------
-
-/// The quickstart v5 token as a session cookie, and its decoder at the time it was made.
-fn quickstart_v5() -> (Decoder, String, Value) {
-    let params = json_fixture("quickstart/params.json");
-    let p = &params["v5.token"];
-    let decoder = Decoder::builder(Flavor::V5)
-        .secret(p["secret"].as_str().unwrap())
-        .fixed_time(p["now"].as_i64().unwrap())
-        .build()
-        .unwrap();
-    let cookie = format!(
-        "theme=dark; authjs.session-token={}",
-        text_fixture("quickstart/v5.token")
-    );
-    (decoder, cookie, p["payload"].clone())
-}
 
 #[tokio::test]
 async fn valid_session() {

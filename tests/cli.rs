@@ -994,3 +994,477 @@ fn failures_made_from_fixture_requests() {
     );
     check(&r, &row);
 }
+
+/// The `inspect` arguments and pasted request of a requests.json case, with cookies removed.
+fn without_cookies(id: &str, drop: &[&str]) -> (Vec<String>, String) {
+    let c = case("requests.json", id);
+    let cookie: Vec<&str> = s(&c["cookie"])
+        .split("; ")
+        .filter(|p| !drop.iter().any(|d| p.starts_with(&format!("{d}="))))
+        .collect();
+    (request_args(&c), format!("Cookie: {}\n", cookie.join("; ")))
+}
+
+/// Issue 16.6: a chunked session with its last chunk dropped is not "complete". The
+/// references write a value that fits one cookie unchunked, so a lone `.0` is cut short; a
+/// full-size last chunk means the next one is missing.
+#[test]
+fn a_dropped_last_chunk_is_incomplete() {
+    for (id, drop, status) in [
+        (
+            "v5-chunks-2-in-order",
+            "authjs.session-token.1",
+            "chunks .0: incomplete",
+        ),
+        (
+            "v4-chunks-3-shuffled",
+            "next-auth.session-token.2",
+            "chunks .0 .1: incomplete",
+        ),
+    ] {
+        let (args, input) = without_cookies(id, &[drop]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = run(&args, Some(&input));
+        assert_eq!(r.code, 1, "{id}: {}", r.stdout);
+        let json = r.json();
+        let set = &json["cookie_sets"][0];
+        assert_eq!(set["complete"], false, "{id}: {set}");
+        assert!(s(&set["status"]).starts_with(status), "{id}: {set}");
+        assert!(!s(&set["status"]).contains(": complete"), "{id}: {set}");
+        assert_eq!(json["reason"]["code"], "chunk-missing", "{id}: {json}");
+        // The whole set is still complete.
+        let (args, input) = without_cookies(id, &[]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let json = run(&args, Some(&input)).json();
+        assert_eq!(json["cookie_sets"][0]["complete"], true, "{id}");
+        assert_eq!(json["session"], true, "{id}");
+    }
+}
+
+/// Issue 15.4: untrusted strings (a cookie name, a `kid`) reach the terminal escaped; the
+/// JSON output stays JSON.
+#[test]
+fn control_characters_are_escaped_in_text_output() {
+    let secret = "fixture-secret-0123456789abcdef0123456789abcdef";
+    // A cookie name with an ANSI sequence, a BEL and a right-to-left override.
+    let cookie = "Cookie: my\u{1b}[31msession\u{7}\u{202e}=x; authjs.session-token\u{1b}]0;t=y\n";
+    let r = run(
+        &["inspect", "--flavor", "v5", "--secret", secret],
+        Some(cookie),
+    );
+    for raw in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!r.stdout.contains(raw), "raw {raw:?} in:\n{}", r.stdout);
+    }
+    assert!(
+        r.stdout.contains("my\\u{1b}[31msession\\u{7}\\u{202e}"),
+        "{}",
+        r.stdout
+    );
+    let json = run(
+        &["inspect", "--json", "--flavor", "v5", "--secret", secret],
+        Some(cookie),
+    )
+    .json();
+    assert_eq!(
+        json["cookies"][0]["name"],
+        "my\u{1b}[31msession\u{7}\u{202e}"
+    );
+
+    // A token whose protected header carries an escape sequence in its `kid`.
+    let header = base64_url(br#"{"alg":"dir","enc":"A256CBC-HS512","kid":"\u001b[2J\u001b]0;x"}"#);
+    let token = format!("{header}..AAAAAAAAAAAAAAAAAAAAAA.AAAA.AAAA");
+    let r = run(
+        &[
+            "inspect", "--flavor", "v5", "--secret", secret, "--token", &token,
+        ],
+        None,
+    );
+    assert!(!r.stdout.contains('\u{1b}'), "{}", r.stdout);
+    assert!(r.stdout.contains("kid \\u{1b}[2J"), "{}", r.stdout);
+    // Errors on standard error too.
+    let r = run(
+        &[
+            "inspect",
+            "--cookie-name",
+            "a\u{1b}b",
+            "--secret",
+            secret,
+            "--token",
+            "x.y",
+        ],
+        None,
+    );
+    assert!(
+        !r.stderr.contains('\u{1b}') && !r.stdout.contains('\u{1b}'),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
+fn base64_url(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Issue 15.4: 16,000 cookies of one name are counted, not listed one by one (the library's
+/// scan is linear: `diagnosis::cookies` counts its hash-set operations); the decoder refuses
+/// the header as too large.
+#[test]
+fn sixteen_thousand_duplicate_cookies_are_counted() {
+    let header = format!("Cookie: {}\n", "authjs.session-token=x; ".repeat(16_000));
+    let args = [
+        "inspect",
+        "--flavor",
+        "v5",
+        "--secure=false",
+        "--secret",
+        "s",
+    ];
+    let json = run(&[&args[..], &["--json"]].concat(), Some(&header)).json();
+    assert_eq!(json["duplicate_cookies"], 15_999, "{json}");
+    assert_eq!(json["cookies"].as_array().map(Vec::len), Some(1));
+    assert!(
+        s(&json["cookies"][0]["role"]).contains("15999 later occurrence(s)"),
+        "{json}"
+    );
+    assert_eq!(json["reason"]["code"], "too-large", "{json}");
+    let r = run(&args, Some(&header));
+    assert!(r.stdout.lines().count() < 20, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("15999 repeated name(s) ignored"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// Issue 15.5: secrets shorter than 32 bytes are accepted (as the references accept them) but
+/// pointed out.
+#[test]
+fn short_secrets_are_warned_about() {
+    let c = case("requests.json", "v5-unchunked-only");
+    let now = c["now"].to_string();
+    let long = s(&c["secrets"][0]);
+    assert!(long.len() >= 32);
+    let input = pasted(&c);
+    let r = run(
+        &[
+            "inspect", "--now", &now, "--secret", long, "--secret", "hunter2",
+        ],
+        Some(&input),
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("warning: the secret from --secret #2 is 7 bytes, shorter than 32"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("--secret #1 is"), "{}", r.stdout);
+    assert!(!r.stdout.contains("hunter2"));
+    let json = run(
+        &["inspect", "--json", "--now", &now, "--secret", long],
+        Some(&input),
+    )
+    .json();
+    assert_eq!(json["warnings"], serde_json::json!([]));
+    // From the environment too, named by its variable.
+    let r = run_env(
+        &["inspect", "--json", "--now", &now],
+        &[("AUTH_SECRET", "a")],
+        Some(input.as_bytes()),
+    );
+    let warnings = r.json()["warnings"].to_string();
+    assert!(
+        warnings.contains("from AUTH_SECRET is 1 bytes"),
+        "{warnings}"
+    );
+}
+
+fn ba_fixture() -> Value {
+    let path = format!(
+        "{}/fixtures/better-auth/cases.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("cases.json")).expect("JSON")
+}
+
+/// `inspect` arguments for a Better Auth fixture configuration.
+fn ba_args(config: &Value, now_ms: i64, strategy: bool) -> Vec<String> {
+    let mut args = vec![
+        "inspect".to_owned(),
+        "--json".to_owned(),
+        "--now-ms".to_owned(),
+        now_ms.to_string(),
+        format!("--secure={}", config["secure"]),
+        "--cookie-prefix".to_owned(),
+        s(&config["cookie_prefix"]).to_owned(),
+    ];
+    for secret in config["secrets"].as_array().expect("secrets") {
+        args.extend(["--secret".to_owned(), s(secret).to_owned()]);
+    }
+    if let (Some(cache), true) = (config["cache"].as_str(), strategy) {
+        args.extend(["--cache-strategy".to_owned(), cache.to_owned()]);
+    }
+    if let Some(version) = config["cache_version"].as_str() {
+        args.extend(["--cache-version".to_owned(), version.to_owned()]);
+    }
+    if config["stateless"] == true {
+        args.push("--stateless".to_owned());
+    }
+    args
+}
+
+/// Issue 13: `inspect` reads Better Auth cookies as the server does. On every fixture the real
+/// better-auth generated (cache configurations without custom names; the policy rows of
+/// tests/better_auth/cache.rs aside), the CLI finds a cached session exactly when better-auth's
+/// server took the session from the cookie cache, and shows the same user.
+#[test]
+fn better_auth_cookies_are_inspected_like_the_server_reads_them() {
+    const POLICY: [&str; 4] = [
+        "token-quoted",
+        "double-encoded",
+        "token-sig-unused-bits",
+        "cache-padded",
+    ];
+    let file = ba_fixture();
+    let configs = file["configs"].as_array().expect("configs");
+    let mut checked = 0;
+    for case in file["cases"].as_array().expect("cases") {
+        let config = configs
+            .iter()
+            .find(|c| c["id"] == case["config"])
+            .expect("config");
+        let cached = config["cache"].is_string() || config["stateless"] == true;
+        if !cached
+            || config["session_token_name"].is_string()
+            || POLICY.iter().any(|p| s(&case["id"]).contains(p))
+        {
+            continue;
+        }
+        let Some(cookie) = case["cookie"].as_str() else {
+            continue;
+        };
+        let now_ms = case["now_ms"].as_i64().expect("now_ms");
+        let args = ba_args(config, now_ms, checked % 2 == 0);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = run(&args, Some(&format!("Cookie: {cookie}\n")));
+        let id = s(&case["id"]);
+        let json = r.json();
+        let ba = &json["better_auth"];
+        let want = (case["from_cache"] == true || config["stateless"] == true)
+            && !case["session"].is_null();
+        if ba.is_null() {
+            assert!(!want, "{id}: no Better Auth section: {json}");
+            continue;
+        }
+        checked += 1;
+        assert_eq!(ba["session"], want, "{id}: {ba}");
+        assert_eq!(r.code, if want { 0 } else { 1 }, "{id}");
+        if want {
+            assert_eq!(
+                ba["cached_session"]["user"], case["session"]["user"],
+                "{id}"
+            );
+            assert_eq!(ba["cache"]["token_matches"], true, "{id}");
+            assert_eq!(
+                ba["cache"]["detected"],
+                config["cache"].as_str().unwrap_or("jwe"),
+                "{id}"
+            );
+            assert!(ba["reason"].is_null(), "{id}");
+        } else {
+            assert!(ba["reason"]["code"].is_string(), "{id}: {ba}");
+        }
+    }
+    assert!(checked > 300, "{checked}");
+}
+
+/// Issue 13: what `inspect` says about the parts of a Better Auth request.
+#[test]
+fn better_auth_inspect_explains_each_part() {
+    let file = ba_fixture();
+    let configs = file["configs"].as_array().expect("configs");
+    let inspect = |id: &str, strategy: bool| -> (Value, String) {
+        let case = file["cases"]
+            .as_array()
+            .expect("cases")
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("{id}"));
+        let config = configs
+            .iter()
+            .find(|c| c["id"] == case["config"])
+            .expect("config");
+        let now_ms = case["now_ms"].as_i64().expect("now_ms");
+        let args = ba_args(config, now_ms, strategy);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let input = format!("Cookie: {}\n", s(&case["cookie"]));
+        let json = run(&args, Some(&input)).json()["better_auth"].clone();
+        let text_args: Vec<&str> = args.iter().copied().filter(|a| *a != "--json").collect();
+        (json, run(&text_args, Some(&input)).stdout)
+    };
+    // A valid compact cache, strategy detected from the value: version, expiry, token.
+    let (ba, text) = inspect("db-compact/valid", false);
+    assert_eq!(ba["token"], "signature verified");
+    assert_eq!(ba["token_secret"], "#1 of 1 (--secret #1)");
+    assert_eq!(ba["cache"]["detected"], "compact");
+    assert_eq!(ba["cache"]["version"], "2");
+    assert_eq!(ba["cache"]["expires"], "2025-06-15 15:07:50 UTC (in 55 s)");
+    assert_eq!(ba["cache"]["token_matches"], true);
+    assert!(
+        text.contains("Better Auth session: decoded from the cookie cache"),
+        "{text}"
+    );
+    assert!(!text.contains("authjs.session-token"), "{text}");
+    // The session token is a credential: never printed whole.
+    assert!(!text.contains("zJg3kpB4CnrGqj0hwD9TnZ72uhcK24UU"), "{text}");
+
+    // Stateless: the jwe cache is the session.
+    let (ba, _) = inspect("stateless/valid", false);
+    assert_eq!(
+        (ba["mode"].as_str(), ba["session"].as_bool()),
+        (Some("stateless"), Some(true))
+    );
+    assert_eq!(ba["cache"]["detected"], "jwe");
+
+    // Wrong secret: no configured secret verifies the token.
+    let (ba, text) = inspect("db-nocache/token-wrong-secret", true);
+    assert_eq!(ba["reason"]["code"], "ba-bad-signature");
+    assert!(ba["token_secret"].is_null());
+    assert!(
+        text.contains("no configured secret verifies its signature"),
+        "{text}"
+    );
+
+    // A stale cache version.
+    let (ba, _) = inspect("db-compact/cache-stale-version", true);
+    assert_eq!(ba["reason"]["code"], "ba-cache-version");
+    assert_eq!(ba["cache"]["version"], "1");
+
+    // The last session_data chunk dropped.
+    let (ba, _) = inspect("db-compact/large-chunk-missing-last", true);
+    assert_eq!(ba["cache"]["complete"], false, "{ba}");
+    assert!(s(&ba["cache"]["status"]).contains("incomplete"), "{ba}");
+
+    // "Remember me" off: a verified dont_remember cookie.
+    let (ba, _) = inspect("db-compact/bob-1h", true);
+    assert!(s(&ba["dont_remember"]).starts_with("verified"), "{ba}");
+    let (ba, _) = inspect("db-compact/bob-1h-dont-remember-tampered", true);
+    assert!(s(&ba["dont_remember"]).contains("not verified"), "{ba}");
+
+    // No cookie cache: the session token alone is no session here (the database answers).
+    let (ba, _) = inspect("db-nocache/valid", true);
+    assert_eq!(ba["reason"]["code"], "ba-no-cache");
+}
+
+/// Issue 16.7: `csrf` mints the cookie the references issue: for every valid cookie the
+/// references issued in fixtures/csrf.json, the same token gives the same value, and the
+/// crate's own `Csrf` check accepts it.
+#[test]
+fn csrf_cookies_are_minted_as_the_references_issue_them() {
+    use nextauth_session::Csrf;
+    let mut checked = 0;
+    for c in fixture("csrf.json") {
+        let flags = c["flags"].to_string();
+        if !flags.contains("\"valid\"") || flags.contains("quirk") {
+            continue;
+        }
+        let id = s(&c["id"]);
+        let flavor = if c["flavor"] == "v4" {
+            Flavor::V4
+        } else {
+            Flavor::V5
+        };
+        let secrets: Vec<&str> = match &c["secret"] {
+            Value::Array(list) => list.iter().map(s).collect(),
+            one => vec![s(one)],
+        };
+        let token = s(&c["reference"]["token"]);
+        let mut args = vec![
+            "csrf",
+            "--flavor",
+            s(&c["flavor"]),
+            "--token",
+            token,
+            "--cookie-header",
+        ];
+        let secure = format!("--secure={}", c["secure"]);
+        args.push(&secure);
+        for secret in &secrets {
+            args.extend(["--secret", secret]);
+        }
+        let r = run(&args, None);
+        assert_eq!(r.code, 0, "{id}: {}", r.stderr);
+        let want = format!(
+            "{}={}",
+            s(&c["cookie_name"]),
+            s(&c["reference"]["cookie_value"]).replace('|', "%7C")
+        );
+        assert_eq!(r.stdout.trim_end(), want, "{id}");
+
+        let check = secrets
+            .iter()
+            .fold(Csrf::builder(flavor).secure(c["secure"] == true), |b, s| {
+                b.secret(*s)
+            })
+            .build()
+            .expect("csrf");
+        assert_eq!(
+            check.verify(Some(r.stdout.trim_end()), Some(token)),
+            Ok(()),
+            "{id}"
+        );
+
+        // The library: the same value, and a fresh random token the check accepts.
+        let encoder = secrets
+            .iter()
+            .fold(Decoder::builder(flavor), |b, s| b.secret(*s))
+            .build()
+            .expect("decoder")
+            .encoder();
+        let minted = encoder.csrf_cookie_with_token(&check, token).expect("mint");
+        assert_eq!(minted.value(), s(&c["reference"]["cookie_value"]), "{id}");
+        let fresh = encoder.csrf_cookie(&check).expect("mint");
+        assert_eq!(fresh.token().len(), 64);
+        assert_ne!(
+            fresh.token(),
+            encoder.csrf_cookie(&check).expect("mint").token()
+        );
+        assert_eq!(
+            check.verify(Some(&fresh.cookie_header()), Some(fresh.token())),
+            Ok(())
+        );
+        assert_eq!(
+            check.verify(Some(&fresh.cookie_header()), Some(token)),
+            Err(nextauth_session::CsrfError::Mismatch)
+        );
+        checked += 1;
+    }
+    assert!(checked >= 8, "{checked}");
+
+    // The Set-Cookie the references send: Path=/, HttpOnly, SameSite=Lax, Secure behind HTTPS.
+    let r = run(
+        &[
+            "csrf", "--flavor", "v5", "--secret", "s", "--secure", "--token", "abc",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines[0], "token: abc");
+    assert!(
+        lines[1].starts_with("Set-Cookie: __Host-authjs.csrf-token=abc%7C"),
+        "{}",
+        r.stdout
+    );
+    for attr in ["Path=/", "HttpOnly", "SameSite=Lax", "Secure"] {
+        assert!(lines[1].contains(attr), "{attr}: {}", r.stdout);
+    }
+    // A token that would break the cookie is refused.
+    let r = run(
+        &["csrf", "--flavor", "v5", "--secret", "s", "--token", "a|b"],
+        None,
+    );
+    assert_eq!(r.code, 2);
+}

@@ -17,6 +17,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use nextauth_session::{Decoder, Error, Flavor, Limits, Session};
 use serde_json::Value;
 
+#[path = "support/fixtures.rs"]
+#[allow(dead_code)] // the support module serves several test binaries
+mod fixtures;
+use fixtures::{by_id, flavor, json_fixture};
+
 struct Counting;
 
 thread_local! {
@@ -380,35 +385,11 @@ fn deeply_nested_claims() {
 /// adds two: the list of chunk cookies (to sort them by index) and the joined token.
 #[test]
 fn allocation_budget_of_a_typical_decode() {
-    let tokens: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/tokens.json"))
-            .unwrap(),
-    )
-    .unwrap();
-    let requests: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/requests.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let find = |fixtures: &Value, id: &str| -> Value {
-        fixtures["cases"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let tokens = json_fixture("tokens.json");
+    let requests = json_fixture("requests.json");
+    let find = |fixtures: &Value, id: &str| by_id(&fixtures["cases"], id);
     let build = |case: &Value| {
-        let flavor = if case["flavor"] == "v4" {
-            Flavor::V4
-        } else {
-            Flavor::V5
-        };
-        Decoder::builder(flavor)
+        Decoder::builder(flavor(case["flavor"].as_str().unwrap()))
             .secret(case["secrets"][0].as_str().unwrap())
             .fixed_time(case["now"].as_i64().unwrap())
             .build()

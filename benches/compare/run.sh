@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 (cd fixtures/generator && npm ci --no-audit --no-fund --loglevel=error)
 cargo bench --bench decode
+cargo bench -p nextauth-session-interop --bench josekit
 python3 benches/compare/ratios.py
 node benches/compare/compare.mjs

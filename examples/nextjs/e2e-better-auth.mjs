@@ -1,10 +1,11 @@
 // End-to-end for Better Auth sessions: the real Better Auth app (better-auth/, better-auth
 // 1.7.25 in Next.js) signs users up and in over HTTP, in database mode (PostgreSQL, with each
-// cookie cache strategy or none) and in stateless mode, and the Rust example service
-// (`examples/axum.rs`) must answer its `GET /better-auth/session` with exactly the body of the
-// app's `GET /api/auth/get-session` (401 where the app answers null).
+// cookie cache strategy or none) and in stateless mode, and the Rust example services
+// (`examples/axum.rs`, `examples/actix.rs`) must each answer their `GET /better-auth/session`
+// with exactly the body of the app's `GET /api/auth/get-session` (401 where the app answers
+// null); every Rust check is made, and reported, once per service.
 //
-//   E2E_DATABASE_URL=postgres://... node e2e-better-auth.mjs <path to the compiled axum example> [database URL]
+//   E2E_DATABASE_URL=postgres://... node e2e-better-auth.mjs axum=<compiled axum example>,actix=<compiled actix example> [database URL]
 //
 // Run by e2e.sh when E2E_BETTER_AUTH=1, after e2e.mjs, with the URL of its throwaway
 // PostgreSQL cluster; the app must have been built (`next build` in better-auth/). This script
@@ -29,16 +30,30 @@ import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { Jar, baseEnv, check, children, clip, freePort, same, sorted, start, stop, stopAll } from "./e2e-lib.mjs";
+import {
+  Jar,
+  baseEnv,
+  check,
+  children,
+  clip,
+  freePort,
+  rustServices,
+  same,
+  sorted,
+  start,
+  startRustGroup,
+  stop,
+  stopAll,
+} from "./e2e-lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const APP_DIR = path.join(HERE, "better-auth");
 const NEXT_BIN = path.join(HERE, "node_modules", "next", "dist", "bin", "next");
-const AXUM_BIN = process.argv[2];
-if (!AXUM_BIN) {
-  console.error("usage: node e2e-better-auth.mjs <path to the compiled axum example> [database URL]");
+if (!process.argv[2]) {
+  console.error("usage: node e2e-better-auth.mjs <name>=<compiled Rust example>[,...] [database URL]");
   process.exit(2);
 }
+const SERVICES = rustServices(process.argv[2]);
 const DATABASE_URL = process.argv[3] || process.env.E2E_DATABASE_URL || "";
 const RUST_REQUIRED = process.env.E2E_BETTER_AUTH_RUST !== "optional";
 
@@ -127,29 +142,19 @@ async function startApp(label, config) {
 }
 
 /**
- * The Rust example on an ephemeral loopback port, with the app instance's Better Auth
- * environment; in database mode its session cache is off (SESSION_CACHE_TTL_MS=0), so a row
- * changed or deleted counts at once. A service that does not start is returned with `down`
- * set: its checks are pending (or fail with E2E_BETTER_AUTH_RUST=required).
+ * Every Rust service on an ephemeral loopback port, with the app instance's Better Auth
+ * environment; in database mode their session cache is off (SESSION_CACHE_TTL_MS=0), so a row
+ * changed or deleted counts at once. A service that does not start has `down` set: its checks
+ * are pending (or fail with E2E_BETTER_AUTH_RUST=required).
  */
 async function startRust(app) {
   const cacheOff = app.mode === "database" ? { SESSION_CACHE_TTL_MS: "0" } : {};
-  const proc = start(`rust (${app.label})`, AXUM_BIN, [], {
-    env: { ...baseEnv({ BETTER_AUTH_TELEMETRY: "0" }), ...app.env, ...cacheOff, BIND_ADDR: "127.0.0.1:0" },
+  return startRustGroup(SERVICES, app.label, {
+    ...baseEnv({ BETTER_AUTH_TELEMETRY: "0" }),
+    ...app.env,
+    ...cacheOff,
+    BIND_ADDR: "127.0.0.1:0",
   });
-  const deadline = Date.now() + 15_000;
-  while (!proc.exited && Date.now() < deadline) {
-    const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(proc.output);
-    if (m) {
-      proc.origin = m[1];
-      return proc;
-    }
-    await sleep(50);
-  }
-  await stop(proc);
-  const reason = proc.output.trim().split("\n").at(-1) || "no output";
-  proc.down = `the service did not start: ${reason}`;
-  return proc;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -282,30 +287,35 @@ async function runCase(name, body) {
  * there. Returns the reference's body.
  */
 async function bothSee(app, rust, jar, what, expect = () => {}, { referenceFirst = false } = {}) {
-  const rustRead = async () => {
+  const rustRead = async (service) => {
     try {
-      return await rustSession(rust, jar);
+      return await rustSession(service, jar);
     } catch (e) {
       return { error: e.message };
     }
   };
-  let rustView = referenceFirst ? null : await rustRead();
+  const readAll = () => Promise.all(rust.members.map(rustRead));
+  let rustViews = referenceFirst ? null : await readAll();
   const reference = await referenceSession(app, jar);
-  rustView ??= await rustRead();
+  rustViews ??= await readAll();
   expect(reference);
-  const record = (outcome, message) => rustChecks.push({ what, outcome, message });
-  if (rustView.error) record("failed", `: ${rustView.error}`);
-  else if (rustView.pending) {
-    if (RUST_REQUIRED) record("failed", `: ${rustView.pending}`);
-    else record("skipped", `(Rust side pending: ${rustView.pending})`);
-  } else {
-    try {
-      same(rustView.body, reference, `${RUST_ROUTE} (null = 401)`);
-      record("passed");
-    } catch (e) {
-      record("failed", `: ${e.message}`);
+  rust.members.forEach((service, i) => {
+    const rustView = rustViews[i];
+    const record = (outcome, message) =>
+      rustChecks.push({ what: `${service.name}: ${what}`, outcome, message });
+    if (rustView.error) record("failed", `: ${rustView.error}`);
+    else if (rustView.pending) {
+      if (RUST_REQUIRED) record("failed", `: ${rustView.pending}`);
+      else record("skipped", `(Rust side pending: ${rustView.pending})`);
+    } else {
+      try {
+        same(rustView.body, reference, `${RUST_ROUTE} (null = 401)`);
+        record("passed");
+      } catch (e) {
+        record("failed", `: ${e.message}`);
+      }
     }
-  }
+  });
   return reference;
 }
 
@@ -421,7 +431,9 @@ async function main() {
       await Promise.all(Object.entries(apps).map(async ([label, app]) => [label, await startRust(app)])),
     );
     for (const [label, rust] of Object.entries(rusts)) {
-      if (rust.down) console.log(`     rust (${label}): ${rust.down}`);
+      for (const service of rust.members) {
+        if (service.down) console.log(`     rust (${label}): ${service.down}`);
+      }
     }
     await cases(apps, rusts, db);
   } finally {

@@ -48,6 +48,10 @@ export function start(label, command, args, { cwd, env }) {
 }
 
 export async function stop(proc) {
+  if (proc?.members) {
+    await Promise.all(proc.members.map(stop));
+    return;
+  }
   if (!proc || proc.exited || proc.child.pid === undefined) return;
   try {
     process.kill(proc.child.pid, "SIGTERM");
@@ -163,4 +167,64 @@ export function sorted(value) {
       .sort()
       .map((k) => [k, sorted(value[k])]),
   );
+}
+
+/**
+ * The Rust services under test, from the runner's first argument: a comma-separated list of
+ * `name=path` (or bare paths, named after the file), for example
+ * `axum=target/debug/examples/axum,actix=target/debug/examples/actix`.
+ */
+export function rustServices(arg) {
+  const services = String(arg ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((entry) => {
+      const eq = entry.indexOf("=");
+      const bin = eq < 0 ? entry : entry.slice(eq + 1);
+      const name = eq < 0 ? bin.split(/[\\/]/).at(-1).replace(/-[0-9a-f]{16}$/, "") : entry.slice(0, eq);
+      return { name, bin };
+    });
+  if (services.length === 0) throw new Error("no Rust service given");
+  return services;
+}
+
+/**
+ * Every Rust service with the same environment, each on an ephemeral loopback port (it prints
+ * the address it bound). Resolves to a group `{ label, members }` (each member a process with
+ * `name` and `origin`) once all of them listen; a service that does not start within 15 s is
+ * stopped and leaves its member with `down` set (the reason) and no origin.
+ */
+export async function startRustGroup(services, label, env) {
+  const members = await Promise.all(
+    services.map(async ({ name, bin }) => {
+      const proc = start(`rust ${name} (${label})`, bin, [], { env });
+      proc.name = name;
+      const deadline = Date.now() + 15_000;
+      while (!proc.exited && Date.now() < deadline) {
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(proc.output);
+        if (m) {
+          proc.origin = m[1];
+          return proc;
+        }
+        await sleep(50);
+      }
+      await stop(proc);
+      const reason = proc.output.trim().split("\n").at(-1) || "no output";
+      proc.down = `${name}: the service did not start: ${reason}`;
+      return proc;
+    }),
+  );
+  return { label, members };
+}
+
+/** The same question to every member of a Rust group: their answers must agree; returns it. */
+export async function allAgree(group, what, ask) {
+  let first = null;
+  for (const member of group.members) {
+    check(!member.down, member.down);
+    const answer = await ask(member);
+    if (first === null) first = { name: member.name, answer };
+    else same(answer, first.answer, `${what}: ${member.name} differs from ${first.name}`);
+  }
+  return first.answer;
 }

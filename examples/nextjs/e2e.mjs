@@ -1,8 +1,10 @@
 // End-to-end: real Next.js apps (NextAuth.js v4 and Auth.js v5 with JWT sessions, Auth.js v5
-// with database sessions) sign users in over HTTP, and the Rust example service
-// (`examples/axum.rs`) must see the same user from the same cookies.
+// with database sessions) sign users in over HTTP, and the Rust example services
+// (`examples/axum.rs`, `examples/actix.rs`: the same service on two frameworks) must see the
+// same user from the same cookies. Every Rust instance of a case is started once per service,
+// with the same environment; each Rust view is asked of every service, and they must agree.
 //
-//   E2E_DATABASE_URL=postgres://... node e2e.mjs <path to the compiled axum example> [database URL]
+//   E2E_DATABASE_URL=postgres://... node e2e.mjs axum=<compiled axum example>,actix=<compiled actix example> [database URL]
 //
 // Run by e2e.sh, which installs from the lockfile, builds the apps and the example, and starts a
 // throwaway PostgreSQL cluster with the @auth/pg-adapter tables (v5-db/schema.sql) for the
@@ -21,15 +23,29 @@ import { tmpdir } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { Jar, baseEnv, check, children, freePort, same, sorted, start, stop, stopAll } from "./e2e-lib.mjs";
+import {
+  Jar,
+  allAgree,
+  baseEnv,
+  check,
+  children,
+  freePort,
+  rustServices,
+  same,
+  sorted,
+  start,
+  startRustGroup,
+  stop,
+  stopAll,
+} from "./e2e-lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const NEXT_BIN = path.join(HERE, "node_modules", "next", "dist", "bin", "next");
-const AXUM_BIN = process.argv[2];
-if (!AXUM_BIN) {
-  console.error("usage: node e2e.mjs <path to the compiled axum example> [database URL]");
+if (!process.argv[2]) {
+  console.error("usage: node e2e.mjs <name>=<compiled Rust example>[,...] [database URL]");
   process.exit(2);
 }
+const SERVICES = rustServices(process.argv[2]);
 const DATABASE_URL = process.argv[3] || process.env.E2E_DATABASE_URL || "";
 
 const PASSWORD = "correct horse battery staple"; // the demo apps' password (auth.js)
@@ -133,27 +149,20 @@ async function startApp(flavor, label, appEnv) {
   }
 }
 
-/** The Rust example on an ephemeral loopback port (it prints the address it bound). */
+/** Every Rust service with the same environment (see startRustGroup in e2e-lib.mjs). */
 async function startRust(flavor, label, rustEnv) {
-  const proc = start(`${flavor} rust (${label})`, AXUM_BIN, [], {
-    env: {
-      ...baseEnv(),
-      NEXTAUTH_FLAVOR: FLAVORS[flavor].nextauthFlavor ?? flavor,
-      BIND_ADDR: "127.0.0.1:0",
-      ...rustEnv,
-    },
+  const group = await startRustGroup(SERVICES, `${flavor} ${label}`, {
+    ...baseEnv(),
+    NEXTAUTH_FLAVOR: FLAVORS[flavor].nextauthFlavor ?? flavor,
+    BIND_ADDR: "127.0.0.1:0",
+    ...rustEnv,
   });
-  const deadline = Date.now() + 15_000;
-  while (!proc.exited && Date.now() < deadline) {
-    const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(proc.output);
-    if (m) {
-      proc.origin = m[1];
-      return proc;
-    }
-    await sleep(50);
+  const down = group.members.find((m) => m.down);
+  if (down) {
+    await stop(group);
+    throw new Error(`${down.label} did not start:\n${down.output}`);
   }
-  await stop(proc);
-  throw new Error(`${proc.label} did not start:\n${proc.output}`);
+  return group;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,17 +256,19 @@ async function rustPost(rust, app, jar, { tamper = false } = {}) {
   check(csrf.status === 200, `${app.label} /api/auth/csrf: HTTP ${csrf.status}`);
   let { csrfToken } = await csrf.json();
   if (tamper) csrfToken = csrfToken.replace(/^./, (c) => (c === "0" ? "1" : "0"));
-  const res = await fetch(`${rust.origin}/posts`, {
-    method: "POST",
-    headers: {
-      cookie: jar.header(),
-      "x-csrf-token": csrfToken,
-      "content-type": "application/json",
-    },
-    body: JSON.stringify({ title: "hello" }),
+  return allAgree(rust, "POST /posts", async (service) => {
+    const res = await fetch(`${service.origin}/posts`, {
+      method: "POST",
+      headers: {
+        cookie: jar.header(),
+        "x-csrf-token": csrfToken,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ title: "hello" }),
+    });
+    const body = res.status === 200 ? await res.json() : null;
+    return { status: res.status, by: body?.by ?? null };
   });
-  const body = res.status === 200 ? await res.json() : null;
-  return { status: res.status, by: body?.by ?? null };
 }
 
 /**
@@ -273,14 +284,16 @@ async function pageUser(app, jar) {
   return /Signed in as ([^<\s]+)\.\s/.exec(html)?.[1] ?? null;
 }
 
-/** The Rust view: `/me`'s user, or null on 401. */
+/** The Rust view: `/me`'s user, or null on 401 (every service the same). */
 async function rustUser(rust, jar) {
-  const res = await fetch(`${rust.origin}/me`, {
-    headers: jar.cookies.size ? { cookie: jar.header() } : {},
+  return allAgree(rust, "/me", async (service) => {
+    const res = await fetch(`${service.origin}/me`, {
+      headers: jar.cookies.size ? { cookie: jar.header() } : {},
+    });
+    if (res.status === 401) return null;
+    check(res.status === 200, `${service.label} /me: HTTP ${res.status}`);
+    return normalize(await res.json());
   });
-  if (res.status === 401) return null;
-  check(res.status === 200, `${rust.label} /me: HTTP ${res.status}`);
-  return normalize(await res.json());
 }
 
 function normalize(user) {
@@ -569,15 +582,17 @@ async function nextSession(app, jar) {
   return res.json();
 }
 
-/** A Rust route's JSON body, or null on 401. */
+/** A Rust route's JSON body, or null on 401 (every service the same). */
 async function rustGet(rust, jar, route) {
-  const res = await fetch(`${rust.origin}${route}`, {
-    headers: jar.cookies.size ? { cookie: jar.header() } : {},
+  return allAgree(rust, route, async (service) => {
+    const res = await fetch(`${service.origin}${route}`, {
+      headers: jar.cookies.size ? { cookie: jar.header() } : {},
+    });
+    if (res.status === 401) return null;
+    const text = await res.text();
+    check(res.status === 200, `${service.label} ${route}: HTTP ${res.status} ${text.slice(0, 200)}`);
+    return JSON.parse(text);
   });
-  if (res.status === 401) return null;
-  const text = await res.text();
-  check(res.status === 200, `${rust.label} ${route}: HTTP ${res.status} ${text.slice(0, 200)}`);
-  return JSON.parse(text);
 }
 
 /**

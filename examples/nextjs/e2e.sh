@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end test against real Next.js apps: installs examples/nextjs from its lockfile, builds
 # the NextAuth.js v4 and Auth.js v5 apps (JWT sessions) and the Auth.js v5 database-session app
-# (v5-db, @auth/pg-adapter) once each, builds the Rust example service (examples/axum.rs),
+# (v5-db, @auth/pg-adapter) once each, builds the Rust example services (examples/axum.rs and
+# examples/actix.rs, the same service on two frameworks; every check runs against both),
 # starts a throwaway PostgreSQL cluster (scripts/pg-cluster.sh) with the adapter's tables
 # (v5-db/schema.sql), then runs every case of e2e.mjs on 127.0.0.1 (see README.md, "Sharing
 # sessions with Next.js"). Needs Node 20+, npm and the PostgreSQL server binaries (Debian
@@ -52,24 +53,32 @@ if [[ $build == 1 ]]; then
   done
 fi
 
-# --all-features: the same build as `cargo test --all-features`, so in CI this is a no-op.
-phase "cargo build --example axum --all-features"
+# --all-features: the same build as `cargo test --all-features`, so in CI this is a no-op. Both
+# Rust services (the same service on axum and on actix-web) in one cargo run.
+phase "cargo build --example axum --example actix --all-features"
 t=$SECONDS
-# The executable's path from cargo itself, whatever CARGO_TARGET_DIR or build config says.
-axum_bin=$(cd "$root" &&
-  cargo build --example axum --all-features --message-format=json-render-diagnostics |
+# The executables' paths from cargo itself, whatever CARGO_TARGET_DIR or build config says:
+# `axum=<path>,actix=<path>`, the runners' first argument.
+services=$(cd "$root" &&
+  cargo build --example axum --example actix --all-features --message-format=json-render-diagnostics |
   node -e '
     let out = "";
+    const found = {};
     process.stdin.on("data", (d) => (out += d)).on("end", () => {
       for (const line of out.split("\n")) {
         if (!line.startsWith("{")) continue;
         const m = JSON.parse(line);
-        if (m.reason === "compiler-artifact" && m.target.name === "axum" && m.executable) {
-          console.log(m.executable);
+        if (m.reason === "compiler-artifact" && m.executable && ["axum", "actix"].includes(m.target.name)) {
+          found[m.target.name] = m.executable;
         }
       }
+      console.log(["axum", "actix"].filter((n) => found[n]).map((n) => `${n}=${found[n]}`).join(","));
     });')
-[[ -x $axum_bin ]] || { echo "cannot find the compiled axum example" >&2; exit 1; }
+for name in axum actix; do
+  bin=$(tr , '\n' <<<"$services" | sed -n "s/^$name=//p")
+  [[ -x $bin ]] || { echo "cannot find the compiled $name example" >&2; exit 1; }
+done
+echo "$services"
 took $t
 
 phase "PostgreSQL for the v5-db app (scripts/pg-cluster.sh)"
@@ -105,10 +114,10 @@ took $t
 
 phase "cases"
 status=0
-E2E_DATABASE_URL=$db_url node "$here/e2e.mjs" "$axum_bin" || status=$?
+E2E_DATABASE_URL=$db_url node "$here/e2e.mjs" "$services" || status=$?
 
 if [[ $better_auth == 1 ]]; then
   phase "Better Auth cases (E2E_BETTER_AUTH=1, e2e-better-auth.mjs)"
-  E2E_DATABASE_URL=$db_url node "$here/e2e-better-auth.mjs" "$axum_bin" || status=$?
+  E2E_DATABASE_URL=$db_url node "$here/e2e-better-auth.mjs" "$services" || status=$?
 fi
 exit $status

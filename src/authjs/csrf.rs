@@ -273,22 +273,27 @@ impl Csrf {
     }
 
     /// [`verify`](Self::verify) over an `http::HeaderMap`: the CSRF cookie from every `Cookie`
-    /// line, the submitted token from the configured header (default `x-csrf-token`). Header
-    /// values that are not UTF-8 count as absent.
+    /// line, the submitted token from the configured header (default `x-csrf-token`). A
+    /// header value that is not UTF-8 is read byte-wise as Latin-1, as Node reads every
+    /// header (and as [`Decoder::from_headers`](crate::Decoder::from_headers) does): the
+    /// CSRF cookie on a line that also holds another app's Latin-1 cookie still counts, and
+    /// a submitted token that is not ASCII matches no cookie the references issue.
     ///
     /// # Errors
     /// As [`verify`](Self::verify).
     #[cfg(feature = "http")]
     pub fn verify_headers(&self, headers: &http::HeaderMap) -> Result<(), CsrfError> {
-        fn text(v: &http::HeaderValue) -> Option<&str> {
-            std::str::from_utf8(v.as_bytes()).ok()
-        }
-        let cookies = headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(text);
-        let submitted = headers.get(self.inner.header_name.as_str()).and_then(text);
-        self.verify_lines(cookies, submitted)
+        let raw = || {
+            headers
+                .get_all(http::header::COOKIE)
+                .iter()
+                .map(http::HeaderValue::as_bytes)
+        };
+        let lines = cookies::TextLines::new(raw());
+        let submitted = headers
+            .get(self.inner.header_name.as_str())
+            .map(|v| cookies::header_text(v.as_bytes()));
+        self.verify_lines(lines.read(raw()), submitted.as_deref())
     }
 
     fn verify_lines<'a>(
@@ -363,6 +368,20 @@ fn expected_hash(token: &str, secret: &[u8]) -> [u8; 64] {
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
+
+impl Csrf {
+    /// The cookie value a reference issues for `token`: `token|sha256hex(token + secret)`,
+    /// where the secret string is `${options.secret}`: the one secret, or the configured list
+    /// joined by `,` (@auth/core with several secrets). For [`Encoder::csrf_cookie`](crate::Encoder::csrf_cookie).
+    pub(crate) fn issue_value(&self, token: &str) -> String {
+        let hash = expected_hash(token, &self.inner.secrets[0]);
+        let mut value = String::with_capacity(token.len() + 1 + hash.len());
+        value.push_str(token);
+        value.push('|');
+        value.extend(hash.iter().map(|b| char::from(*b)));
+        value
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -217,7 +217,8 @@ impl Decoder {
     /// # Errors
     /// Every way a token can fail, as [`Error`] variants: too large, not a JWE, malformed,
     /// unsupported algorithm, decryption failed, expired, not yet valid, invalid claims, or
-    /// claims that do not fit `T`.
+    /// claims that do not fit `T` ([`Error::ClaimsType`]: the claim's path and the kind of
+    /// mismatch, never its value).
     pub fn decode<T: DeserializeOwned>(&self, token: &str) -> Result<T, Error> {
         let inner = &*self.inner;
         if token.len() > inner.limits.max_token_len {
@@ -235,27 +236,13 @@ impl Decoder {
         let plaintext = jwe::open(&compact, &header, keys)?;
         let payload = std::str::from_utf8(jwe::strip_bom(&plaintext))
             .map_err(|_| Error::InvalidClaims("the claims are not UTF-8"))?;
-        claims::check(
+        let validated = claims::check(
             payload,
             &header.replicas,
             inner.clock.now(),
             inner.tolerance,
         )?;
-        serde_json::from_str(payload).map_err(|e| match e.classify() {
-            // The claims pass above has already read the whole text as JSON, skipping what
-            // it does not need. What `T` reads more closely and JavaScript accepts: nesting
-            // that reaches serde_json's limit (128 levels with the claims object), a lone UTF-16 surrogate escape (a Rust
-            // string cannot hold one), a number beyond the f64 range (JavaScript: Infinity).
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                Error::InvalidClaims(
-                    "the claims nest 128 levels deep or more, hold a lone surrogate escape or a number beyond the f64 range",
-                )
-            }
-            _ => Error::ClaimsType {
-                line: e.line(),
-                column: e.column(),
-            },
-        })
+        claims::typed::from_str(payload, validated)
     }
 
     /// The session of a request, for diagnostics: `Ok(None)` when the request carries no
@@ -264,6 +251,12 @@ impl Decoder {
     ///
     /// `cookie_header` is the whole `Cookie` header; `authorization` the `Authorization`
     /// header, used only when no session cookie has a value (as `getToken` does).
+    ///
+    /// This is the form to log from: [`get_token`](Self::get_token) folds every error into
+    /// `None`, including [`Error::ClaimsType`], which is not a signed-out user but claims that
+    /// do not fit `T` (a deployment where the app and the claims type disagree). The error
+    /// names the claim's path and the kind of mismatch, never a value, so it can be logged as
+    /// it is.
     ///
     /// # Errors
     /// As [`decode`](Self::decode), plus [`Error::InconsistentChunks`] and
@@ -278,6 +271,10 @@ impl Decoder {
 
     /// `getToken()` parity: the session, or `None` for "no session" of any kind (no cookie,
     /// expired, wrong secret, tampered, inconsistent chunks, ...).
+    ///
+    /// `None` also covers claims that do not fit `T` ([`Error::ClaimsType`]): a valid session
+    /// that looks signed out. Use [`session`](Self::session) where that must be told apart and
+    /// logged (`Err(Error::ClaimsType { path, mismatch })`).
     pub fn get_token<T: DeserializeOwned>(
         &self,
         cookie_header: Option<&str>,
@@ -300,7 +297,10 @@ impl Decoder {
     }
 
     /// [`session`](Self::session) over an `http::HeaderMap`: every `Cookie` line (HTTP/2 may
-    /// send several), then `Authorization`. Header values that are not UTF-8 are skipped.
+    /// send several), then `Authorization`. A header value that is not UTF-8 is read
+    /// byte-wise as Latin-1, as Node reads every header, so the session cookie on a line that
+    /// also holds another app's Latin-1 cookie still counts (and still blocks the Bearer
+    /// fallback). A session cookie or Bearer token that is not ASCII is no token.
     ///
     /// # Errors
     /// As [`session`](Self::session).
@@ -309,17 +309,18 @@ impl Decoder {
         &self,
         headers: &http::HeaderMap,
     ) -> Result<Option<T>, Error> {
-        fn text(v: &http::HeaderValue) -> Option<&str> {
-            std::str::from_utf8(v.as_bytes()).ok()
-        }
-        let cookies = || {
+        let raw = || {
             headers
                 .get_all(http::header::COOKIE)
                 .iter()
-                .filter_map(text)
+                .map(http::HeaderValue::as_bytes)
         };
-        let authorization = headers.get(http::header::AUTHORIZATION).and_then(text);
-        self.session_from(cookies, authorization)
+        cookies::check_raw_len(raw(), &self.inner.limits)?;
+        let lines = cookies::TextLines::new(raw());
+        let authorization = headers
+            .get(http::header::AUTHORIZATION)
+            .map(|v| cookies::header_text(v.as_bytes()));
+        self.session_from(|| lines.read(raw()), authorization.as_deref())
     }
 
     fn find<'a, I: Iterator<Item = &'a str>>(

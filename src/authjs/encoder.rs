@@ -137,6 +137,108 @@ impl Encoder {
     }
 }
 
+/// A CSRF token and the double-submit cookie that carries it, as the references'
+/// `createCSRFToken` issues them (`token|sha256hex(token + secret)`). Made by
+/// [`Encoder::csrf_cookie`]; for tests of routes behind [`Csrf`](crate::Csrf).
+///
+/// `Debug` shows the cookie name only.
+#[derive(Clone)]
+pub struct CsrfCookie {
+    name: String,
+    token: String,
+    value: String,
+    secure: bool,
+}
+
+impl std::fmt::Debug for CsrfCookie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsrfCookie")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CsrfCookie {
+    /// The cookie's name ([`Csrf::cookie_name`](crate::Csrf::cookie_name)).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The token the client submits (`getCsrfToken()`'s answer): the `x-csrf-token` header
+    /// or the `csrfToken` form field.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The cookie's value as the server reads it: `token|hash`.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// The `Cookie` request header a browser sends with it: `name=token%7Chash` (the value
+    /// `encodeURIComponent`-ed, as the references' serializers write it).
+    pub fn cookie_header(&self) -> String {
+        format!("{}={}", self.name, self.value.replace('|', "%7C"))
+    }
+
+    /// The `Set-Cookie` header value the references send: `Path=/`, `HttpOnly`,
+    /// `SameSite=Lax`, `Secure` behind HTTPS (the `__Host-` name), no expiry (a browser
+    /// session cookie).
+    pub fn set_cookie(&self) -> String {
+        let mut cookie = cookie::Cookie::new(self.name.as_str(), self.value.replace('|', "%7C"));
+        cookie.set_path("/");
+        cookie.set_http_only(true);
+        cookie.set_same_site(cookie::SameSite::Lax);
+        if self.secure {
+            cookie.set_secure(true);
+        }
+        cookie.to_string()
+    }
+}
+
+/// The longest CSRF token accepted by [`Encoder::csrf_cookie_with_token`].
+const MAX_CSRF_TOKEN_LEN: usize = 256;
+
+impl Encoder {
+    /// A new CSRF token (32 random bytes in hex, as the references make it) and its cookie,
+    /// hashed with `csrf`'s secrets the way the references hash them, so that `csrf` (and the
+    /// Next.js app with the same secret) accepts it.
+    ///
+    /// # Errors
+    /// [`Error::Random`] when the operating system's random number generator fails.
+    pub fn csrf_cookie(&self, csrf: &crate::Csrf) -> Result<CsrfCookie, Error> {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        getrandom::fill(bytes.as_mut()).map_err(|_| Error::Random)?;
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        self.csrf_cookie_with_token(csrf, &token)
+    }
+
+    /// [`csrf_cookie`](Self::csrf_cookie) for a given token (to replay a known cookie).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the token is empty, longer than 256 bytes, or holds anything
+    /// but ASCII letters, digits, `-` and `_` (the references' tokens are hex).
+    pub fn csrf_cookie_with_token(
+        &self,
+        csrf: &crate::Csrf,
+        token: &str,
+    ) -> Result<CsrfCookie, Error> {
+        let ok = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        if token.is_empty() || token.len() > MAX_CSRF_TOKEN_LEN || !token.bytes().all(ok) {
+            return Err(Error::Config(
+                "a csrf token is 1 to 256 ASCII letters, digits, '-' or '_'",
+            ));
+        }
+        let name = csrf.cookie_name().to_owned();
+        Ok(CsrfCookie {
+            secure: self.secure || name.starts_with("__Host-") || name.starts_with("__Secure-"),
+            value: csrf.issue_value(token),
+            token: token.to_owned(),
+            name,
+        })
+    }
+}
+
 /// A random UUID v4 in the usual lower-case 8-4-4-4-12 form (`crypto.randomUUID()`).
 pub(crate) fn uuid_v4() -> Result<String, Error> {
     let mut b = [0u8; 16];

@@ -6,7 +6,9 @@
 //! - Every cookie of the current request whose name starts with the session name and that is
 //!   not rewritten is expired (`SessionStore#clean`): stale chunks, the unchunked cookie when
 //!   switching to chunks, and, as the references do, look-alikes such as `<name>.bak`, which a
-//!   Next.js app would otherwise glue into its token.
+//!   Next.js app would otherwise glue into its token. Only names that are RFC 6265 tokens
+//!   are echoed (no header or attribute injection), at most `max_chunks + 1` of them, and a
+//!   `Cookie` header over the decoder's `max_header_len` is not read ([`Limits`](crate::Limits)).
 //! - Attributes are the references' session cookie options: `Path=/`, `HttpOnly`,
 //!   `SameSite=Lax`, `Secure` for the secure name, `Expires` = now + max age. A deletion is the
 //!   name with an empty value and `Max-Age=0` and the same attributes.
@@ -16,7 +18,7 @@ use cookie::{Cookie, SameSite};
 
 use crate::authjs::encoder::Encoder;
 use crate::authjs::flavor::Flavor;
-use crate::request::cookies::pairs;
+use crate::request::cookies::{is_token, pairs};
 
 impl Encoder {
     /// The `Set-Cookie` header values that store `token` (from [`encode`](Self::encode)) in
@@ -27,7 +29,8 @@ impl Encoder {
     /// session cookies it holds that the new token does not overwrite are expired, as the
     /// references' `SessionStore` does, so that the browser never keeps a stale chunk next to
     /// the new ones. Rewritten cookies come first, in the order the request listed them, then
-    /// the new ones.
+    /// the new ones. The request's cookie names are read as by
+    /// [`clear_cookies`](Self::clear_cookies): tokens only, bounded by the limits.
     ///
     /// Values are percent-encoded like `encodeURIComponent` (a no-op for tokens, which are
     /// base64url and dots). Chunks are counted in characters. An empty token sets nothing (as
@@ -54,7 +57,9 @@ impl Encoder {
     /// The `Set-Cookie` header values that end the session (sign-out): every session cookie
     /// in `current_cookie_header` (the request's `Cookie` header), expired, as the references'
     /// `SessionStore#clean` does. Nothing is returned when the request carries no session
-    /// cookie.
+    /// cookie. Names that are not RFC 6265 tokens are never echoed, at most
+    /// `max_chunks + 1` cookies are expired, and a header longer than `max_header_len` is not
+    /// read (the decoder's [`Limits`](crate::Limits)).
     pub fn clear_cookies(&self, current_cookie_header: Option<&str>) -> Vec<String> {
         let expires = self.expires();
         self.current_session_cookies(current_cookie_header)
@@ -99,14 +104,32 @@ impl Encoder {
     /// The names the references' `SessionStore` collects from a request: every cookie whose
     /// name starts with the session name, first occurrence only, in header order. v5 skips
     /// empty values; v4 keeps them.
+    ///
+    /// Bounded by the decoder's [`Limits`](crate::Limits), so a hostile request cannot make
+    /// the response large: a header longer than `max_header_len` is not read (the decoder
+    /// refuses that request too), and at most `max_chunks + 1` names are collected (every
+    /// chunk and the unchunked name), so the scan is linear. Only names that are RFC 6265
+    /// tokens are collected: they are copied into `Set-Cookie` values, where a `;`, `,`,
+    /// space, quote or control character (CR LF) would inject an attribute or a header.
+    /// (The references' serializers throw on such names instead.)
     fn current_session_cookies<'h>(&self, header: Option<&'h str>) -> Vec<&'h str> {
         let session_name = self.decoder().cookie_name();
         let keep_empty = self.decoder().flavor() == Flavor::V4;
+        let (_, _, limits) = self.decoder().encoder_parts();
+        let Some(header) = header.filter(|h| h.len() <= limits.max_header_len) else {
+            return Vec::new();
+        };
+        let most = limits.max_chunks.saturating_add(1);
         let mut names: Vec<&str> = Vec::new();
-        for (name, value) in header.into_iter().flat_map(pairs) {
+        for (name, value) in pairs(header) {
+            if names.len() == most {
+                break;
+            }
+            // `is_token` last: the other tests are cheaper and usually decide.
             if name.starts_with(session_name)
                 && (keep_empty || !value.is_empty())
                 && !names.contains(&name)
+                && is_token(name)
             {
                 names.push(name);
             }
@@ -273,6 +296,92 @@ mod tests {
         let token = "€".repeat(3934);
         let set = enc.set_cookies(&token, None);
         assert_eq!(set.len(), 2);
+    }
+
+    /// Only RFC 6265 token names are echoed into `Set-Cookie`: a name carrying CR LF, `;`,
+    /// `,`, a space, a quote or a control character would inject a header or an attribute.
+    #[test]
+    fn only_token_names_are_echoed() {
+        let enc = encoder(Flavor::V5, false);
+        let n = "authjs.session-token";
+        let hostile = [
+            format!("{n}\r\nSet-Cookie: pwn=1"),
+            format!("{n}.0,x"),
+            format!("{n} x"),
+            format!("{n}\"x"),
+            format!("{n}\u{1}"),
+            format!("{n}\u{7f}"),
+            format!("{n}é"),
+            format!("{n}(1)"),
+        ];
+        let mut header = format!("{n}.1=a");
+        for name in &hostile {
+            header.push_str(&format!("; {name}=v"));
+        }
+        for set in [
+            enc.clear_cookies(Some(&header)),
+            enc.set_cookies("new", Some(&header)),
+        ] {
+            assert!(!set.is_empty());
+            for cookie in &set {
+                let name = cookie.split_once('=').unwrap().0;
+                assert!(crate::request::cookies::is_token(name), "{cookie:?}");
+                // (`Expires` holds the only comma, in its date.)
+                assert!(
+                    !cookie.contains(['\r', '\n', '"', '\u{1}', '\u{7f}']),
+                    "{cookie:?}"
+                );
+                assert!(!cookie.contains("pwn"), "{cookie:?}");
+            }
+        }
+        assert_eq!(
+            enc.clear_cookies(Some(&header)),
+            [format!("{n}.1=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")]
+        );
+    }
+
+    /// Look-alike names are bounded by the request limits: at most `max_chunks + 1` names
+    /// (the chunks and the unchunked name) are expired, and a header over `max_header_len`
+    /// is not read at all (the decoder refuses such a request too).
+    #[test]
+    fn look_alike_floods_are_bounded() {
+        let enc = encoder(Flavor::V5, false);
+        let limits = crate::Limits::default();
+        let n = "authjs.session-token";
+        // 9,000 distinct look-alikes, under the header limit.
+        let header: String = (0..9_000).map(|i| format!("{n}{i}=v;")).collect();
+        assert!(header.len() <= limits.max_header_len);
+        let cleared = enc.clear_cookies(Some(&header));
+        assert_eq!(cleared.len(), limits.max_chunks + 1);
+        assert_eq!(
+            cleared[0],
+            format!("{n}0=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
+        );
+        let set = enc.set_cookies("new", Some(&header));
+        assert_eq!(set.len(), limits.max_chunks + 2);
+        assert!(set.last().unwrap().starts_with(&format!("{n}=new; ")));
+        // One copy of a name, however often it is repeated.
+        let repeated = format!("{n}.0=v; ").repeat(10_000);
+        assert_eq!(enc.clear_cookies(Some(&repeated)).len(), 1);
+        // Over the header limit: nothing is read, only the new cookie is written.
+        let huge = format!("{n}.0=v; {}", "x".repeat(limits.max_header_len));
+        assert!(enc.clear_cookies(Some(&huge)).is_empty());
+        assert_eq!(enc.set_cookies("new", Some(&huge)).len(), 1);
+        let small = Decoder::builder(Flavor::V5)
+            .secret("set-cookie unit test secret")
+            .limits(crate::Limits {
+                max_chunks: 2,
+                ..limits
+            })
+            .build()
+            .unwrap()
+            .encoder();
+        assert_eq!(
+            small
+                .clear_cookies(Some(&format!("{n}.0=a; {n}.1=b; {n}.2=c; {n}=d")))
+                .len(),
+            3
+        );
     }
 
     #[test]

@@ -46,56 +46,75 @@ impl BetterAuth {
             .inner
             .cache
             .ok_or(Error::Config("no cookie cache configured"))?;
-        let (payload, expires_ms) = match strategy {
-            CacheStrategy::Compact => self.compact(value)?,
-            CacheStrategy::Jwt => self.jwt(value, now_ms)?,
-            CacheStrategy::Jwe => self.jwe(value, now_ms)?,
+        let opened = match strategy {
+            CacheStrategy::Compact => {
+                let bytes = b64::decode(value).ok_or_else(malformed)?;
+                let text = match String::from_utf8(bytes) {
+                    Ok(text) => text,
+                    // JavaScript decodes with replacement characters, and so do we.
+                    Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                };
+                let (payload, expires_ms) = self.compact(&text)?;
+                return validate(&payload, expires_ms, now_ms);
+            }
+            CacheStrategy::Jwt => self.jwt(value)?,
+            CacheStrategy::Jwe => self.jwe(value)?,
         };
-        validate(&payload, expires_ms, now_ms)
+        let (replicas, tolerance) = match &opened {
+            Claims::Jwt(_) => (&[][..], std::time::Duration::ZERO),
+            Claims::Jwe(_, header) => (&header.replicas[..], JWE_TOLERANCE),
+        };
+        let bytes = match &opened {
+            Claims::Jwt(bytes) => &bytes[..],
+            Claims::Jwe(bytes, _) => &bytes[..],
+        };
+        let text = std::str::from_utf8(jwe::strip_bom(bytes))
+            .map_err(|_| Error::InvalidClaims("the claims are not UTF-8"))?;
+        claims::check(text, replicas, now_ms.div_euclid(1000), tolerance)?;
+        let (claims, expires_ms) = claims_object(text, now_ms)?;
+        validate(&claims, expires_ms, now_ms)
     }
 
     /// `compact`: base64url JSON `{session, expiresAt, signature}`, the signature an
     /// HMAC-SHA256 (base64url) over `JSON.stringify({...session, expiresAt})` of the parsed
-    /// object.
-    fn compact(&self, value: &str) -> Result<(JsObject, i64), Error> {
-        let bytes = b64::decode(value).ok_or_else(malformed)?;
-        let text = String::from_utf8_lossy(&bytes);
-        let JsValue::Object(outer) = js_json::parse(&text)? else {
+    /// object. The payload (`session`) and the cache's expiry.
+    fn compact<'t>(&self, text: &'t str) -> Result<(JsObject<'t>, i64), Error> {
+        let JsValue::Object(mut outer) = js_json::parse(text)? else {
             return Err(malformed());
         };
-        let (
-            Some(JsValue::Object(wrapper)),
-            Some(JsValue::Number(expires)),
-            Some(JsValue::String(signature)),
-        ) = (
-            outer.get("session"),
-            outer.get("expiresAt"),
-            outer.get("signature"),
-        )
+        let (Some(JsValue::Number(expires)), Some(JsValue::String(signature))) =
+            (outer.get("expiresAt"), outer.get("signature"))
         else {
             return Err(malformed());
         };
+        let expires = *expires;
         // zod's z.number() refuses infinities.
         if !expires.is_finite() {
             return Err(malformed());
         }
-        let mut signed = wrapper.clone();
-        signed.set(
-            "expiresAt".encode_utf16().collect(),
-            JsValue::Number(*expires),
+        let tag = signature.as_str().and_then(b64::decode);
+        let Some(JsValue::Object(mut wrapper)) = outer.take("session") else {
+            return Err(malformed());
+        };
+        // zod's z.record drops an own `__proto__` member before better-auth signs.
+        wrapper.take("__proto__");
+        let tag = tag.ok_or(Error::BadSignature)?;
+        let mut message = String::with_capacity(text.len());
+        js_json::write_with(
+            &wrapper,
+            "expiresAt",
+            &JsValue::Number(expires),
+            &mut message,
         );
-        let signature = String::from_utf16(signature).map_err(|_| Error::BadSignature)?;
-        let tag = b64::decode(&signature).ok_or(Error::BadSignature)?;
-        let message = js_json::stringify(&JsValue::Object(signed));
         if !self.inner.hmac.verify(message.as_bytes(), &tag) {
             return Err(Error::BadSignature);
         }
-        Ok((wrapper.clone(), millis(*expires)))
+        Ok((wrapper, millis(expires)))
     }
 
     /// `jwt`: an HS256 JWS with exactly the header better-auth writes; `exp` checked without
     /// tolerance (jose's `jwtVerify` with no options).
-    fn jwt(&self, value: &str, now_ms: i64) -> Result<(JsObject, i64), Error> {
+    fn jwt(&self, value: &str) -> Result<Claims, Error> {
         let mut parts = value.split('.');
         let (Some(header), Some(payload), Some(signature), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -116,21 +135,12 @@ impl BetterAuth {
         {
             return Err(Error::BadSignature);
         }
-        let bytes = b64::decode(payload).ok_or_else(malformed)?;
-        let text = std::str::from_utf8(jwe::strip_bom(&bytes))
-            .map_err(|_| Error::InvalidClaims("the claims are not UTF-8"))?;
-        claims::check(
-            text,
-            &[],
-            now_ms.div_euclid(1000),
-            std::time::Duration::ZERO,
-        )?;
-        claims_object(text, now_ms)
+        Ok(Claims::Jwt(b64::decode(payload).ok_or_else(malformed)?))
     }
 
     /// `jwe`: `dir` + `A256CBC-HS512`, keys from every secret (the `kid` picks one), jose's
     /// 15 s tolerance on `exp`.
-    fn jwe(&self, value: &str, now_ms: i64) -> Result<(JsObject, i64), Error> {
+    fn jwe(&self, value: &str) -> Result<Claims, Error> {
         let compact = Compact::split(value)?;
         let header = Header::parse(compact.header, JWE_ACCEPT)?;
         let keys = self
@@ -139,21 +149,19 @@ impl BetterAuth {
             .iter()
             .filter(|key| header.kid.admits(key.kid(header.enc)));
         let plaintext = jwe::open(&compact, &header, keys)?;
-        let text = std::str::from_utf8(jwe::strip_bom(&plaintext))
-            .map_err(|_| Error::InvalidClaims("the claims are not UTF-8"))?;
-        claims::check(
-            text,
-            &header.replicas,
-            now_ms.div_euclid(1000),
-            JWE_TOLERANCE,
-        )?;
-        claims_object(text, now_ms)
+        Ok(Claims::Jwe(plaintext, header))
     }
+}
+
+/// The claims of a verified `jwt` cache, or of an opened `jwe` cache with its header.
+enum Claims {
+    Jwt(Vec<u8>),
+    Jwe(zeroize::Zeroizing<Vec<u8>>, Header),
 }
 
 /// The claims of a jwt / jwe cache, with the cache's expiry: `exp * 1000`, or now when the
 /// claims have no `exp` (better-auth: `decoded.exp ? decoded.exp * 1000 : Date.now()`).
-fn claims_object(text: &str, now_ms: i64) -> Result<(JsObject, i64), Error> {
+fn claims_object(text: &str, now_ms: i64) -> Result<(JsObject<'_>, i64), Error> {
     let JsValue::Object(claims) = js_json::parse(text)? else {
         return Err(malformed());
     };
@@ -172,7 +180,7 @@ fn millis(n: f64) -> i64 {
 /// better-auth's `cookieCachePayloadSchema`: `session` and `user` objects of the right shape
 /// (zod's coercions and defaults applied), `updatedAt` a number, `version` a string if
 /// present.
-fn validate(payload: &JsObject, expires_ms: i64, now_ms: i64) -> Result<Decoded, Error> {
+fn validate(payload: &JsObject<'_>, expires_ms: i64, now_ms: i64) -> Result<Decoded, Error> {
     let bad = |what: &'static str| Error::InvalidClaims(what);
     let (Some(JsValue::Object(session)), Some(JsValue::Object(user))) =
         (payload.get("session"), payload.get("user"))
@@ -184,11 +192,11 @@ fn validate(payload: &JsObject, expires_ms: i64, now_ms: i64) -> Result<Decoded,
     }
     let version = match payload.get("version") {
         None => None,
-        Some(JsValue::String(v)) => Some(String::from_utf16(v).map_err(|_| bad("version"))?),
+        Some(JsValue::String(v)) => Some(js_json::to_string(v).ok_or_else(|| bad("version"))?),
         Some(_) => return Err(bad("the cookie cache's version is not a string")),
     };
     let session_expires_ms = match session.get("expiresAt") {
-        Some(JsValue::Date(ms)) => *ms,
+        Some(JsValue::Date { ms, .. }) => *ms,
         _ => return Err(bad("the cached session's expiresAt is not a date")),
     };
     let session = object(session, &SESSION_FIELDS, now_ms)?;
@@ -244,7 +252,7 @@ const USER_FIELDS: [(&str, Field); 7] = [
 /// One zod `looseObject`: the known fields checked and transformed, in the schema's order,
 /// then every other member as it is (dates as ISO strings).
 fn object(
-    input: &JsObject,
+    input: &JsObject<'_>,
     fields: &[(&str, Field)],
     now_ms: i64,
 ) -> Result<Map<String, Value>, Error> {
@@ -255,11 +263,11 @@ fn object(
             .map(Value::String)
             .ok_or_else(bad)
     };
-    let text = |v: &JsValue| match v {
-        JsValue::String(units) => String::from_utf16(units).ok(),
+    let text = |v: &JsValue<'_>| match v {
+        JsValue::String(s) => js_json::to_string(s),
         _ => None,
     };
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(fields.len() + 4);
     for &(name, field) in fields {
         let value = input.get(name);
         let converted = match (field, value) {
@@ -269,8 +277,8 @@ fn object(
             (Field::NullishString, Some(JsValue::Null)) => Value::Null,
             (Field::NullishString, Some(v)) => Value::String(text(v).ok_or_else(bad)?),
             (Field::CoercedString, Some(v)) => Value::String(coerce_string(v).ok_or_else(bad)?),
-            (Field::Date | Field::DateOrNow, Some(JsValue::Date(ms))) => {
-                Value::String(crate::js_time::iso_from_ms(*ms).ok_or_else(bad)?)
+            (Field::Date | Field::DateOrNow, Some(JsValue::Date { ms, iso })) => {
+                Value::String(js_json::iso_string(*ms, *iso).ok_or_else(bad)?)
             }
             (Field::DateOrNow, None) => now()?,
             (Field::BoolOrFalse, None) => Value::Bool(false),
@@ -280,18 +288,19 @@ fn object(
         out.insert(name.to_owned(), converted);
     }
     for (key, value) in input.ordered() {
-        let key = String::from_utf16(key).map_err(|_| bad())?;
-        if !fields.iter().any(|(name, _)| *name == key) {
-            out.insert(key, js_json::to_serde(value).ok_or_else(bad)?);
+        let key = key.as_str().ok_or_else(bad)?;
+        // zod's looseObject never copies an undeclared `__proto__` member.
+        if key != "__proto__" && !fields.iter().any(|(name, _)| *name == key) {
+            out.insert(key.to_owned(), js_json::to_serde(value).ok_or_else(bad)?);
         }
     }
     Ok(out)
 }
 
 /// `String(value)` for the values a cookie cache can hold where a string id is expected.
-fn coerce_string(value: &JsValue) -> Option<String> {
+fn coerce_string(value: &JsValue<'_>) -> Option<String> {
     match value {
-        JsValue::String(units) => String::from_utf16(units).ok(),
+        JsValue::String(s) => js_json::to_string(s),
         JsValue::Number(n) => {
             let mut buffer = ryu_js::Buffer::new();
             Some(buffer.format(*n).to_owned())
@@ -301,5 +310,24 @@ fn coerce_string(value: &JsValue) -> Option<String> {
         // Dates print in the process's time zone, arrays and objects as their contents:
         // nothing better-auth writes.
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What better-auth 1.7.25's `parseCookieCachePayload` printed for this payload (Node 20):
+    /// zod's looseObject drops an undeclared `__proto__` member of the session and the user,
+    /// fills the schema's fields in its order and lower-cases the email.
+    #[test]
+    fn payload_as_zod_returns_it() {
+        let text = r#"{"session":{"id":"s1","token":"t","userId":"u1","expiresAt":"2030-01-01T00:00:00.000Z","createdAt":"2025-01-01T00:00:00.000Z","updatedAt":"2025-01-01T00:00:00.000Z","__proto__":{"x":1},"extra":1},"user":{"id":"u1","email":"A@B.C","emailVerified":true,"name":"n","createdAt":"2025-01-01T00:00:00.000Z","updatedAt":"2025-01-01T00:00:00.000Z","__proto__":null,"plan":"pro"},"updatedAt":1,"__proto__":5}"#;
+        let node = r#"{"session":{"id":"s1","createdAt":"2025-01-01T00:00:00.000Z","updatedAt":"2025-01-01T00:00:00.000Z","userId":"u1","expiresAt":"2030-01-01T00:00:00.000Z","token":"t","extra":1},"user":{"id":"u1","createdAt":"2025-01-01T00:00:00.000Z","updatedAt":"2025-01-01T00:00:00.000Z","email":"a@b.c","emailVerified":true,"name":"n","plan":"pro"}}"#;
+        let JsValue::Object(payload) = js_json::parse(text).unwrap() else {
+            panic!("an object")
+        };
+        let decoded = validate(&payload, 0, 0).unwrap();
+        assert_eq!(serde_json::to_string(&decoded.session).unwrap(), node);
     }
 }

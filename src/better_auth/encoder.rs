@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::config::{BetterAuth, CacheStrategy};
-use super::js_json::{self, JsObject, JsValue};
+use super::js_json::{self, JsObject, JsStr, JsValue};
 use crate::authjs::encoder::{seal, uuid_v4};
 use crate::authjs::flavor::Flavor;
 use crate::crypto::b64;
@@ -108,21 +108,20 @@ impl BetterAuthEncoder {
         let JsValue::Object(mut wrapper) = js_json::parse(&text)? else {
             unreachable!("a JSON object parses to an object")
         };
-        let key = |k: &str| k.encode_utf16().collect::<Vec<u16>>();
+        let key = |k: &'static str| JsStr::from(k);
         let number = |n: i64| JsValue::Number(n as f64);
         let max_age = self.cache_lifetime(strategy);
         let now_s = now_ms.div_euclid(1000);
         match strategy {
             CacheStrategy::Compact => {
                 let expires_at = number(now_ms.saturating_add(max_age as i64 * 1000));
-                let mut signed = wrapper.clone();
-                signed.set(key("expiresAt"), expires_at.clone());
-                let message = js_json::stringify(&JsValue::Object(signed));
+                let mut message = String::new();
+                js_json::write_with(&wrapper, "expiresAt", &expires_at, &mut message);
                 let signature = b64::encode(inner.hmac.sign(message.as_bytes()));
                 let mut outer = JsObject::default();
                 outer.set(key("session"), JsValue::Object(wrapper));
                 outer.set(key("expiresAt"), expires_at);
-                outer.set(key("signature"), JsValue::String(key(&signature)));
+                outer.set(key("signature"), JsValue::String(JsStr::from(signature)));
                 Ok(b64::encode(js_json::stringify(&JsValue::Object(outer))))
             }
             CacheStrategy::Jwt => {
@@ -141,7 +140,7 @@ impl BetterAuthEncoder {
             CacheStrategy::Jwe => {
                 wrapper.set(key("iat"), number(now_s));
                 wrapper.set(key("exp"), number(now_s + max_age as i64));
-                wrapper.set(key("jti"), JsValue::String(key(&uuid_v4()?)));
+                wrapper.set(key("jti"), JsValue::String(JsStr::from(uuid_v4()?)));
                 let plaintext =
                     zeroize::Zeroizing::new(js_json::stringify(&JsValue::Object(wrapper)));
                 let current = inner

@@ -4,7 +4,9 @@
 //! Better Auth's `compact` cookie cache is signed over `JSON.stringify` of the *parsed*
 //! payload, not over the bytes in the cookie, so checking its signature means re-serializing
 //! exactly as JavaScript does:
-//! - strings are UTF-16 (lone surrogates survive, and are written back as `\udXXX`);
+//! - strings are UTF-16: a string holding a lone surrogate (`"\ud800"`) survives, and is
+//!   written back as `\udXXX`; every other string is held as Rust text, borrowed from the
+//!   input when it has no escape;
 //! - object keys keep JavaScript's order: integer-like keys (`"0"` to `"4294967294"`, no
 //!   leading zero) first in ascending order, then the others in insertion order; a duplicate
 //!   key keeps its first position and takes the last value;
@@ -14,7 +16,9 @@
 //!   accepts becomes a `Date` (better-auth's `safeJSONParse` reviver), written back with
 //!   `toISOString()`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use crate::error::Error;
 
@@ -22,84 +26,149 @@ use crate::error::Error;
 /// session payload is three levels deep.
 const MAX_DEPTH: usize = 64;
 
+/// Objects with more members than this index their keys in a hash map while parsing, so that
+/// a hostile object with many (duplicate) keys costs linear time.
+const LINEAR_KEYS: usize = 32;
+
+/// A JavaScript string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum JsStr<'a> {
+    /// A string that is valid Unicode: every string JSON text without a lone surrogate
+    /// escape holds (borrowed when it had no escape).
+    Text(Cow<'a, str>),
+    /// UTF-16 code units holding at least one lone surrogate (never valid Unicode, so never
+    /// equal to a `Text`).
+    Units(Vec<u16>),
+}
+
+impl JsStr<'_> {
+    /// The string as Rust text; `None` when it holds a lone surrogate.
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::Text(text) => Some(text),
+            Self::Units(_) => None,
+        }
+    }
+
+    /// An array index: the canonical decimal form of an integer below 2^32 - 1.
+    fn array_index(&self) -> Option<u32> {
+        let key = self.as_str()?.as_bytes();
+        if key.is_empty() || key.len() > 10 || (key.len() > 1 && key[0] == b'0') {
+            return None;
+        }
+        let mut n: u64 = 0;
+        for &byte in key {
+            let digit = byte.checked_sub(b'0').filter(|d| *d < 10)?;
+            n = n * 10 + u64::from(digit);
+        }
+        u32::try_from(n).ok().filter(|n| *n != u32::MAX)
+    }
+}
+
+impl<'a> From<&'a str> for JsStr<'a> {
+    fn from(text: &'a str) -> Self {
+        Self::Text(Cow::Borrowed(text))
+    }
+}
+
+impl From<String> for JsStr<'_> {
+    fn from(text: String) -> Self {
+        Self::Text(Cow::Owned(text))
+    }
+}
+
 /// A JavaScript value produced by `JSON.parse`.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum JsValue {
+pub(crate) enum JsValue<'a> {
     Null,
     Bool(bool),
     Number(f64),
-    /// UTF-16 code units, as JavaScript strings are.
-    String(Vec<u16>),
-    /// A revived `Date`: unix milliseconds.
-    Date(i64),
-    Array(Vec<JsValue>),
-    Object(JsObject),
+    String(JsStr<'a>),
+    /// A revived `Date`: unix milliseconds, and the source text when it is exactly what
+    /// `toISOString()` prints for them (so it is written back without formatting).
+    Date {
+        ms: i64,
+        iso: Option<&'a str>,
+    },
+    Array(Vec<JsValue<'a>>),
+    Object(JsObject<'a>),
 }
 
-/// A plain object: its own properties in JavaScript's enumeration order.
+/// A plain object: its own properties in insertion order, and whether any key is an array
+/// index (then enumeration puts those first).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct JsObject {
-    entries: Vec<(Vec<u16>, JsValue)>,
+pub(crate) struct JsObject<'a> {
+    entries: Vec<(JsStr<'a>, JsValue<'a>)>,
+    indexed: bool,
 }
 
-impl JsObject {
+impl<'a> JsObject<'a> {
     /// `obj[key] = value`: a new key goes last, an existing one keeps its place.
-    pub(crate) fn set(&mut self, key: Vec<u16>, value: JsValue) {
+    pub(crate) fn set(&mut self, key: JsStr<'a>, value: JsValue<'a>) {
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some((_, slot)) => *slot = value,
-            None => self.entries.push((key, value)),
+            None => self.push(key, value),
         }
     }
 
-    pub(crate) fn get(&self, key: &str) -> Option<&JsValue> {
+    /// Appends a key known to be new.
+    fn push(&mut self, key: JsStr<'a>, value: JsValue<'a>) {
+        self.indexed |= key.array_index().is_some();
+        self.entries.push((key, value));
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&JsValue<'a>> {
         self.entries
             .iter()
-            .find(|(k, _)| k.iter().copied().eq(key.encode_utf16()))
+            .find(|(k, _)| k.as_str() == Some(key))
             .map(|(_, v)| v)
     }
 
-    /// The properties in the order `Object.keys` (and so `JSON.stringify`) gives them.
-    pub(crate) fn ordered(&self) -> Vec<&(Vec<u16>, JsValue)> {
-        let mut indexed: Vec<(u32, &(Vec<u16>, JsValue))> = Vec::new();
-        let mut named = Vec::new();
-        for entry in &self.entries {
-            match array_index(&entry.0) {
-                Some(i) => indexed.push((i, entry)),
-                None => named.push(entry),
-            }
-        }
-        indexed.sort_unstable_by_key(|(i, _)| *i);
-        indexed.into_iter().map(|(_, e)| e).chain(named).collect()
+    /// Removes `key` and returns its value (`delete obj[key]`).
+    pub(crate) fn take(&mut self, key: &str) -> Option<JsValue<'a>> {
+        let at = self
+            .entries
+            .iter()
+            .position(|(k, _)| k.as_str() == Some(key))?;
+        Some(self.entries.remove(at).1)
     }
-}
 
-/// An array index: the canonical decimal form of an integer below 2^32 - 1.
-fn array_index(key: &[u16]) -> Option<u32> {
-    if key.is_empty() || key.len() > 10 || (key.len() > 1 && key[0] == u16::from(b'0')) {
-        return None;
+    /// The properties in the order `Object.keys` (and so `JSON.stringify`) gives them.
+    pub(crate) fn ordered(&self) -> impl Iterator<Item = &(JsStr<'a>, JsValue<'a>)> {
+        let sorted = self.indexed.then(|| {
+            let mut indexed: Vec<(u32, &(JsStr<'a>, JsValue<'a>))> = Vec::new();
+            let mut named = Vec::new();
+            for entry in &self.entries {
+                match entry.0.array_index() {
+                    Some(i) => indexed.push((i, entry)),
+                    None => named.push(entry),
+                }
+            }
+            indexed.sort_unstable_by_key(|(i, _)| *i);
+            indexed.into_iter().map(|(_, e)| e).chain(named)
+        });
+        let plain = (!self.indexed).then(|| self.entries.iter());
+        sorted
+            .into_iter()
+            .flatten()
+            .chain(plain.into_iter().flatten())
     }
-    let mut n: u64 = 0;
-    for &unit in key {
-        let digit = unit.checked_sub(u16::from(b'0')).filter(|d| *d < 10)?;
-        n = n * 10 + u64::from(digit);
-    }
-    u32::try_from(n).ok().filter(|n| *n != u32::MAX)
 }
 
 /// `JSON.parse(text, reviveDate)`.
 ///
 /// # Errors
 /// [`Error::InvalidClaims`] for text that is not JSON, or nests deeper than 64 levels.
-pub(crate) fn parse(text: &str) -> Result<JsValue, Error> {
+pub(crate) fn parse(text: &str) -> Result<JsValue<'_>, Error> {
     parse_with(text, true)
 }
 
 /// `JSON.parse(text)`, with better-auth's date reviver or without.
-fn parse_with(text: &str, revive_dates: bool) -> Result<JsValue, Error> {
+fn parse_with(text: &str, revive_dates: bool) -> Result<JsValue<'_>, Error> {
     let mut parser = Parser {
+        text,
         bytes: text.as_bytes(),
         at: 0,
-        keys: HashMap::new(),
         revive_dates,
     };
     parser.space();
@@ -116,14 +185,13 @@ fn invalid() -> Error {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     at: usize,
-    /// Index of keys for large objects, reused across objects.
-    keys: HashMap<Vec<u16>, usize>,
     revive_dates: bool,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn space(&mut self) {
         while matches!(self.bytes.get(self.at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.at += 1;
@@ -139,7 +207,7 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self, word: &[u8], value: JsValue) -> Result<JsValue, Error> {
+    fn literal(&mut self, word: &[u8], value: JsValue<'a>) -> Result<JsValue<'a>, Error> {
         if self.bytes[self.at..].starts_with(word) {
             self.at += word.len();
             Ok(value)
@@ -148,7 +216,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<JsValue, Error> {
+    fn value(&mut self, depth: usize) -> Result<JsValue<'a>, Error> {
         if depth > MAX_DEPTH {
             return Err(Error::InvalidClaims("the cookie cache nests too deep"));
         }
@@ -157,11 +225,19 @@ impl Parser<'_> {
             Some(b'[') => self.array(depth),
             Some(b'"') => {
                 let s = self.string()?;
-                Ok(if self.revive_dates {
-                    revive(s)
-                } else {
-                    JsValue::String(s)
-                })
+                let date = match &s {
+                    JsStr::Text(Cow::Borrowed(text)) if self.revive_dates => {
+                        iso_instant(text).map(|(ms, canonical)| JsValue::Date {
+                            ms,
+                            iso: canonical.then_some(*text),
+                        })
+                    }
+                    JsStr::Text(Cow::Owned(text)) if self.revive_dates => {
+                        iso_instant(text).map(|(ms, _)| JsValue::Date { ms, iso: None })
+                    }
+                    _ => None,
+                };
+                Ok(date.unwrap_or(JsValue::String(s)))
             }
             Some(b't') => self.literal(b"true", JsValue::Bool(true)),
             Some(b'f') => self.literal(b"false", JsValue::Bool(false)),
@@ -171,14 +247,14 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<JsValue, Error> {
+    fn object(&mut self, depth: usize) -> Result<JsValue<'a>, Error> {
         self.at += 1;
         let mut object = JsObject::default();
         self.space();
         if self.eat(b'}') {
             return Ok(JsValue::Object(object));
         }
-        let mut index: Option<HashMap<Vec<u16>, usize>> = None;
+        let mut index: Option<HashMap<JsStr<'a>, usize>> = None;
         loop {
             self.space();
             if self.bytes.get(self.at) != Some(&b'"') {
@@ -191,28 +267,19 @@ impl Parser<'_> {
             }
             self.space();
             let value = self.value(depth + 1)?;
-            // Small objects: a linear search; large ones get a hash index, so that a
-            // hostile object with many keys costs linear time.
-            if object.entries.len() < 32 && index.is_none() {
+            // Small objects: a linear search; large ones get a hash index.
+            if object.entries.len() < LINEAR_KEYS && index.is_none() {
                 object.set(key, value);
             } else {
                 let index = index.get_or_insert_with(|| {
-                    let mut map = std::mem::take(&mut self.keys);
-                    map.clear();
-                    map.extend(
-                        object
-                            .entries
-                            .iter()
-                            .enumerate()
-                            .map(|(i, (k, _))| (k.clone(), i)),
-                    );
-                    map
+                    let entries = object.entries.iter().enumerate();
+                    entries.map(|(i, (k, _))| (k.clone(), i)).collect()
                 });
                 match index.get(&key) {
                     Some(&i) => object.entries[i].1 = value,
                     None => {
                         index.insert(key.clone(), object.entries.len());
-                        object.entries.push((key, value));
+                        object.push(key, value);
                     }
                 }
             }
@@ -221,16 +288,13 @@ impl Parser<'_> {
                 continue;
             }
             if self.eat(b'}') {
-                if let Some(map) = index {
-                    self.keys = map;
-                }
                 return Ok(JsValue::Object(object));
             }
             return Err(invalid());
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<JsValue, Error> {
+    fn array(&mut self, depth: usize) -> Result<JsValue<'a>, Error> {
         self.at += 1;
         let mut items = Vec::new();
         self.space();
@@ -251,7 +315,7 @@ impl Parser<'_> {
         }
     }
 
-    fn number(&mut self) -> Result<JsValue, Error> {
+    fn number(&mut self) -> Result<JsValue<'a>, Error> {
         let start = self.at;
         self.eat(b'-');
         let digits = |p: &mut Self| {
@@ -275,37 +339,55 @@ impl Parser<'_> {
                 return Err(invalid());
             }
         }
-        let text = std::str::from_utf8(&self.bytes[start..self.at]).map_err(|_| invalid())?;
+        // Only ASCII bytes were consumed: char boundaries.
+        let text = &self.text[start..self.at];
         // Correctly rounded; beyond the double range it is infinite, as in JavaScript.
         text.parse::<f64>()
             .map(JsValue::Number)
             .map_err(|_| invalid())
     }
 
-    fn string(&mut self) -> Result<Vec<u16>, Error> {
+    /// The run of plain characters from `self.at`: up to a quote, a backslash, a control
+    /// character or the end. It stops only at ASCII bytes, so on char boundaries.
+    fn plain_run(&mut self) -> &'a str {
+        let start = self.at;
+        let rest = &self.bytes[start..];
+        let len = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(rest.len());
+        self.at += len;
+        &self.text[start..self.at]
+    }
+
+    fn string(&mut self) -> Result<JsStr<'a>, Error> {
         self.at += 1;
-        let mut out = Vec::new();
-        loop {
-            let start = self.at;
-            while let Some(&b) = self.bytes.get(self.at) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
+        let run = self.plain_run();
+        match self.bytes.get(self.at) {
+            Some(b'"') => {
                 self.at += 1;
+                return Ok(JsStr::from(run));
             }
-            // The input is a &str, and the run stops only at ASCII bytes: a char boundary.
-            let run = std::str::from_utf8(&self.bytes[start..self.at]).map_err(|_| invalid())?;
-            out.extend(run.encode_utf16());
+            Some(b'\\') => {}
+            _ => return Err(invalid()),
+        }
+        // Escapes: gather UTF-16 code units, as JavaScript does, then see whether the
+        // string is valid Unicode.
+        let mut units: Vec<u16> = run.encode_utf16().collect();
+        loop {
             match self.bytes.get(self.at) {
                 Some(b'"') => {
                     self.at += 1;
-                    return Ok(out);
+                    return Ok(match String::from_utf16(&units) {
+                        Ok(text) => JsStr::from(text),
+                        Err(_) => JsStr::Units(units),
+                    });
                 }
                 Some(b'\\') => {
                     self.at += 1;
                     let escaped = *self.bytes.get(self.at).ok_or_else(invalid)?;
                     self.at += 1;
-                    out.push(match escaped {
+                    units.push(match escaped {
                         b'"' => 0x22,
                         b'\\' => 0x5c,
                         b'/' => 0x2f,
@@ -317,47 +399,42 @@ impl Parser<'_> {
                         b'u' => {
                             let hex = self.bytes.get(self.at..self.at + 4).ok_or_else(invalid)?;
                             self.at += 4;
-                            let hex = std::str::from_utf8(hex).map_err(|_| invalid())?;
-                            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                                return Err(invalid());
-                            }
-                            u16::from_str_radix(hex, 16).map_err(|_| invalid())?
+                            hex.iter().try_fold(0u16, |n, b| {
+                                let digit = char::from(*b).to_digit(16).ok_or_else(invalid)?;
+                                Ok::<u16, Error>(n << 4 | digit as u16)
+                            })?
                         }
                         _ => return Err(invalid()),
                     });
                 }
                 // A raw control character, or the end of the text.
-                _ => return Err(invalid()),
+                Some(_) if self.bytes[self.at] < 0x20 => return Err(invalid()),
+                None => return Err(invalid()),
+                Some(_) => units.extend(self.plain_run().encode_utf16()),
             }
         }
-    }
-}
-
-/// better-auth's reviver: an ISO instant string that `new Date` accepts becomes a `Date`.
-fn revive(units: Vec<u16>) -> JsValue {
-    match iso_instant(&units) {
-        Some(ms) => JsValue::Date(ms),
-        None => JsValue::String(units),
     }
 }
 
 /// `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`, then `new Date(text)` as V8 reads it:
 /// months 1-12, days 1-31 (a day past the month's end rolls into the next month), hours
 /// 0-23 or 24:00:00 exactly (the next midnight), minutes and seconds 0-59, the fraction
-/// truncated to milliseconds. `None` for no match or an invalid date.
-fn iso_instant(units: &[u16]) -> Option<i64> {
-    if units.len() < 20 || units.len() > 64 || !units.iter().all(|u| *u < 0x80) {
+/// truncated to milliseconds. `None` for no match or an invalid date; with the instant,
+/// whether `text` is exactly its `toISOString()` (`YYYY-MM-DDTHH:MM:SS.sssZ`, nothing rolled
+/// over).
+fn iso_instant(text: &str) -> Option<(i64, bool)> {
+    let s = text.as_bytes();
+    if s.len() < 20 || s.len() > 64 {
         return None;
     }
-    let s: Vec<u8> = units.iter().map(|u| *u as u8).collect();
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = s.get(r)?;
+        let part = &s[r];
         part.iter()
             .all(u8::is_ascii_digit)
             .then(|| part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
     };
     let shape = s[4] == b'-' && s[7] == b'-' && s[10] == b'T' && s[13] == b':' && s[16] == b':';
-    if !shape || *s.last()? != b'Z' {
+    if !shape || s[s.len() - 1] != b'Z' {
         return None;
     }
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
@@ -383,17 +460,27 @@ fn iso_instant(units: &[u16]) -> Option<i64> {
         return None;
     }
     let days = crate::js_time::days_from_civil(year, month as u32, 1) + day - 1;
-    Some(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms)
+    let canonical = s.len() == 24
+        && hour <= 23
+        && day <= i64::from(crate::js_time::days_in_month(year, month as u32));
+    let ms = ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms;
+    Some((ms, canonical))
 }
 
 /// `JSON.stringify(value)`.
-pub(crate) fn stringify(value: &JsValue) -> String {
+pub(crate) fn stringify(value: &JsValue<'_>) -> String {
     let mut out = String::new();
     write_value(value, &mut out);
     out
 }
 
-fn write_value(value: &JsValue, out: &mut String) {
+/// `JSON.stringify({...object, [key]: value})` into `out`: `key` keeps its place when
+/// `object` has it, else goes last.
+pub(crate) fn write_with(object: &JsObject<'_>, key: &str, value: &JsValue<'_>, out: &mut String) {
+    write_object(object, Some((key, value)), out);
+}
+
+fn write_value(value: &JsValue<'_>, out: &mut String) {
     match value {
         JsValue::Null => out.push_str("null"),
         JsValue::Bool(true) => out.push_str("true"),
@@ -403,8 +490,13 @@ fn write_value(value: &JsValue, out: &mut String) {
             out.push_str(buffer.format(*n));
         }
         JsValue::Number(_) => out.push_str("null"),
-        JsValue::String(units) => write_string(units, out),
-        JsValue::Date(ms) => match crate::js_time::iso_from_ms(*ms) {
+        JsValue::String(s) => write_string(s, out),
+        JsValue::Date { iso: Some(iso), .. } => {
+            out.push('"');
+            out.push_str(iso);
+            out.push('"');
+        }
+        JsValue::Date { ms, iso: None } => match crate::js_time::iso_from_ms(*ms) {
             Some(iso) => {
                 out.push('"');
                 out.push_str(&iso);
@@ -422,46 +514,103 @@ fn write_value(value: &JsValue, out: &mut String) {
             }
             out.push(']');
         }
-        JsValue::Object(object) => {
-            out.push('{');
-            for (i, (key, value)) in object.ordered().into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(key, out);
-                out.push(':');
-                write_value(value, out);
+        JsValue::Object(object) => write_object(object, None, out),
+    }
+}
+
+fn write_object(object: &JsObject<'_>, mut extra: Option<(&str, &JsValue<'_>)>, out: &mut String) {
+    out.push('{');
+    let mut first = true;
+    let mut member = |key: &JsStr<'_>, value: &JsValue<'_>, out: &mut String| {
+        if !std::mem::take(&mut first) {
+            out.push(',');
+        }
+        write_string(key, out);
+        out.push(':');
+        write_value(value, out);
+    };
+    for (key, value) in object.ordered() {
+        match extra {
+            Some((name, replacement)) if key.as_str() == Some(name) => {
+                member(key, replacement, out);
+                extra = None;
             }
-            out.push('}');
+            _ => member(key, value, out),
         }
     }
+    if let Some((name, value)) = extra {
+        member(&JsStr::from(name), value, out);
+    }
+    out.push('}');
 }
 
 /// `QuoteJSONString`: `"` and `\` escaped, the short escapes for backspace, tab, newline,
 /// form feed and carriage return, `\u00xx` for the other control characters and
 /// `\udxxx` for lone surrogates (lower-case hex), everything else as it is.
-fn write_string(units: &[u16], out: &mut String) {
+fn write_string(s: &JsStr<'_>, out: &mut String) {
     out.push('"');
-    for item in char::decode_utf16(units.iter().copied()) {
-        match item {
-            Ok('"') => out.push_str("\\\""),
-            Ok('\\') => out.push_str("\\\\"),
-            Ok('\u{8}') => out.push_str("\\b"),
-            Ok('\t') => out.push_str("\\t"),
-            Ok('\n') => out.push_str("\\n"),
-            Ok('\u{c}') => out.push_str("\\f"),
-            Ok('\r') => out.push_str("\\r"),
-            Ok(c) if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            Ok(c) => out.push(c),
-            Err(lone) => out.push_str(&format!("\\u{:04x}", lone.unpaired_surrogate())),
+    match s {
+        JsStr::Text(text) => {
+            let mut rest: &str = text;
+            while let Some(at) = rest
+                .bytes()
+                .position(|b| b == b'"' || b == b'\\' || b < 0x20)
+            {
+                out.push_str(&rest[..at]);
+                write_escape(u32::from(rest.as_bytes()[at]), out);
+                rest = &rest[at + 1..];
+            }
+            out.push_str(rest);
+        }
+        JsStr::Units(units) => {
+            for item in char::decode_utf16(units.iter().copied()) {
+                match item {
+                    Ok(c) if c == '"' || c == '\\' || u32::from(c) < 0x20 => {
+                        write_escape(u32::from(c), out);
+                    }
+                    Ok(c) => out.push(c),
+                    Err(lone) => {
+                        let _ = write!(out, "\\u{:04x}", lone.unpaired_surrogate());
+                    }
+                }
+            }
         }
     }
     out.push('"');
 }
 
+/// The escape of `"`, `\` or a control character.
+fn write_escape(c: u32, out: &mut String) {
+    match c {
+        0x22 => out.push_str("\\\""),
+        0x5c => out.push_str("\\\\"),
+        0x08 => out.push_str("\\b"),
+        0x09 => out.push_str("\\t"),
+        0x0a => out.push_str("\\n"),
+        0x0c => out.push_str("\\f"),
+        0x0d => out.push_str("\\r"),
+        _ => {
+            let _ = write!(out, "\\u{c:04x}");
+        }
+    }
+}
+
+/// `toISOString()` of a revived date.
+pub(crate) fn iso_string(ms: i64, iso: Option<&str>) -> Option<String> {
+    match iso {
+        Some(text) => Some(text.to_owned()),
+        None => crate::js_time::iso_from_ms(ms),
+    }
+}
+
+/// A string as `serde_json` holds it: `None` for a lone surrogate (Rust strings cannot).
+pub(crate) fn to_string(s: &JsStr<'_>) -> Option<String> {
+    s.as_str().map(str::to_owned)
+}
+
 /// The value as `serde_json` holds it: dates as ISO strings. `None` when a string holds a
 /// lone surrogate (Rust strings cannot) or a number is not finite.
-pub(crate) fn to_serde(value: &JsValue) -> Option<serde_json::Value> {
+pub(crate) fn to_serde(value: &JsValue<'_>) -> Option<serde_json::Value> {
     use serde_json::Value;
     Some(match value {
         JsValue::Null => Value::Null,
@@ -474,15 +623,15 @@ pub(crate) fn to_serde(value: &JsValue) -> Option<serde_json::Value> {
                 Value::from(serde_json::Number::from_f64(*n)?)
             }
         }
-        JsValue::String(units) => Value::String(String::from_utf16(units).ok()?),
-        JsValue::Date(ms) => Value::String(crate::js_time::iso_from_ms(*ms)?),
+        JsValue::String(s) => Value::String(to_string(s)?),
+        JsValue::Date { ms, iso } => Value::String(iso_string(*ms, *iso)?),
         JsValue::Array(items) => {
             Value::Array(items.iter().map(to_serde).collect::<Option<Vec<_>>>()?)
         }
         JsValue::Object(object) => {
-            let mut map = serde_json::Map::new();
+            let mut map = serde_json::Map::with_capacity(object.entries.len());
             for (key, value) in object.ordered() {
-                map.insert(String::from_utf16(key).ok()?, to_serde(value)?);
+                map.insert(to_string(key)?, to_serde(value)?);
             }
             Value::Object(map)
         }
@@ -519,6 +668,10 @@ mod tests {
                 r#"["2025-01-01T00:00:00.000Z","2025-03-02T00:00:00.000Z","2025-13-01T00:00:00Z","2025-01-02T00:00:00.000Z","2025-01-01T00:00:00.123Z"]"#,
             ),
             (
+                r#"["2025-01-01T00:00:00.123Z","2024-02-29T23:59:59.999Z","2025-02-29T00:00:00.000Z","2025-04-31T10:00:00.000Z","2025-01-01T24:00:00.000Z","2025\u002d01-01T00:00:00.000Z"]"#,
+                r#"["2025-01-01T00:00:00.123Z","2024-02-29T23:59:59.999Z","2025-03-01T00:00:00.000Z","2025-05-01T10:00:00.000Z","2025-01-02T00:00:00.000Z","2025-01-01T00:00:00.000Z"]"#,
+            ),
+            (
                 " { \"x\" : [ true , false , null ] } ",
                 r#"{"x":[true,false,null]}"#,
             ),
@@ -546,6 +699,40 @@ mod tests {
             let got = stringify(&parse_with(input, false).unwrap());
             assert_eq!(got, want, "{}: {input}", case["id"]);
         }
+    }
+
+    /// Escaped surrogate pairs are one character; a lone surrogate keeps the string in
+    /// UTF-16, and such a key is a key of its own.
+    #[test]
+    fn escapes_and_surrogates() {
+        let value = parse(r#"{"\ud83d\ude00":"a\u00e9\/b","\ud83d":1,"\ud83d":2}"#).unwrap();
+        let JsValue::Object(object) = &value else {
+            panic!("an object")
+        };
+        assert_eq!(
+            object.get("\u{1f600}"),
+            Some(&JsValue::String(JsStr::from("a\u{e9}/b")))
+        );
+        assert_eq!(object.entries.len(), 2);
+        assert_eq!(object.entries[1].0, JsStr::Units(vec![0xd83d]));
+        assert_eq!(
+            stringify(&value),
+            "{\"\u{1f600}\":\"a\u{e9}/b\",\"\\ud83d\":2}"
+        );
+    }
+
+    /// `{...object, expiresAt}`: an existing key keeps its place, a new one goes last.
+    #[test]
+    fn write_with_spreads_then_sets() {
+        let JsValue::Object(object) = parse(r#"{"b":1,"2":true,"a":null}"#).unwrap() else {
+            panic!("an object")
+        };
+        let mut out = String::new();
+        write_with(&object, "b", &JsValue::Number(7.0), &mut out);
+        assert_eq!(out, r#"{"2":true,"b":7,"a":null}"#);
+        out.clear();
+        write_with(&object, "z", &JsValue::Number(0.5), &mut out);
+        assert_eq!(out, r#"{"2":true,"b":1,"a":null,"z":0.5}"#);
     }
 
     #[test]

@@ -12,8 +12,10 @@ use numeric::Numeric;
 #[cfg(test)]
 use numeric::TimeClaims;
 
+mod fast;
 mod numeric;
 pub(crate) mod scan;
+pub(crate) mod typed;
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "better-auth"))]
 pub(crate) mod view;
 
@@ -52,15 +54,22 @@ struct Registered {
 /// Order and rules follow jose's `jwtDecrypt`: header replicas, then `iat` (a number if
 /// present), `nbf` (a number, not after `now + tolerance`), `exp` (a number, expired when
 /// `exp <= now - tolerance`).
+///
+/// Returns how far the text was validated, for [`typed::from_str`].
 pub(crate) fn check(
     payload: &str,
     header_replicas: &[(&'static str, Value)],
     now: i64,
     tolerance: Duration,
-) -> Result<(), Error> {
+) -> Result<Validated, Error> {
     // The fast scan answers for the payloads the references write; it never reads the
     // replicas, which are rare.
-    let registered = match scan::time_claims(payload) {
+    let scanned = scan::time_claims(payload);
+    let validated = match scanned {
+        Some(_) => Validated::Compact,
+        None => Validated::General,
+    };
+    let registered = match scanned {
         Some(t) if header_replicas.is_empty() => Registered {
             exp: t.exp,
             nbf: t.nbf,
@@ -111,8 +120,18 @@ pub(crate) fn check(
                 now,
             })
         }
-        _ => Ok(()),
+        _ => Ok(validated),
     }
+}
+
+/// What [`check`] learnt of the claims text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Validated {
+    /// The scan validated it: compact JSON without escapes or control characters, nesting
+    /// under the scan's limit ([`fast`] reads it).
+    Compact,
+    /// Only serde_json read it.
+    General,
 }
 
 /// The general registered-claims pass: any JSON, exactly as serde_json reads it.
@@ -339,7 +358,7 @@ mod tests {
     const TOL: Duration = Duration::from_secs(15);
 
     fn run(payload: &str, now: i64) -> Result<(), Error> {
-        check(payload, &[], now, TOL)
+        check(payload, &[], now, TOL).map(drop)
     }
 
     #[test]
@@ -390,19 +409,25 @@ mod tests {
     #[test]
     fn header_replicas() {
         let h = vec![("sub", Value::from("u1"))];
-        assert_eq!(check(r#"{"sub":"u1"}"#, &h, 0, TOL), Ok(()));
+        assert_eq!(check(r#"{"sub":"u1"}"#, &h, 0, TOL), Ok(Validated::Compact));
         assert!(check(r#"{"sub":"u2"}"#, &h, 0, TOL).is_err());
         assert!(check(r#"{}"#, &h, 0, TOL).is_err());
         // aud is compared as JSON text: equal arrays match, reordered ones do not.
         let arr = vec![("aud", serde_json::json!(["a", 1]))];
-        assert_eq!(check(r#"{"aud":["a",1.0]}"#, &arr, 0, TOL), Ok(()));
+        assert_eq!(
+            check(r#"{"aud":["a",1.0]}"#, &arr, 0, TOL),
+            Ok(Validated::Compact)
+        );
         assert!(check(r#"{"aud":[1,"a"]}"#, &arr, 0, TOL).is_err());
         assert!(check(r#"{}"#, &arr, 0, TOL).is_err());
         // sub is compared with ===: arrays are never equal.
         let sub = vec![("sub", serde_json::json!(["a"]))];
         assert!(check(r#"{"sub":["a"]}"#, &sub, 0, TOL).is_err());
         let null = vec![("iss", Value::Null)];
-        assert_eq!(check(r#"{"iss":null}"#, &null, 0, TOL), Ok(()));
+        assert_eq!(
+            check(r#"{"iss":null}"#, &null, 0, TOL),
+            Ok(Validated::Compact)
+        );
         assert!(check(r#"{}"#, &null, 0, TOL).is_err());
     }
 }

@@ -59,29 +59,31 @@ pub(crate) fn time_claims(json: &str) -> Option<TimeClaims> {
     (s.i == bytes.len()).then_some(found)
 }
 
-struct Scanner<'a> {
-    b: &'a [u8],
-    i: usize,
+/// A cursor over compact JSON (see [`time_claims`]); also the claims deserializer's
+/// ([`super::fast`]) way through a document this scan has validated.
+pub(super) struct Scanner<'a> {
+    pub(super) b: &'a [u8],
+    pub(super) i: usize,
 }
 
 impl<'a> Scanner<'a> {
-    fn peek(&self) -> Option<u8> {
+    pub(super) fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
-    fn eat(&mut self, byte: u8) -> Option<()> {
+    pub(super) fn eat(&mut self, byte: u8) -> Option<()> {
         (self.peek()? == byte).then(|| self.i += 1)
     }
 
     /// Whitespace: only spaces, since the input has no byte below 0x20.
-    fn ws(&mut self) {
+    pub(super) fn ws(&mut self) {
         while self.peek() == Some(b' ') {
             self.i += 1;
         }
     }
 
     /// A string: its raw bytes up to the next quote (no escapes, no control characters).
-    fn string(&mut self) -> Option<&'a [u8]> {
+    pub(super) fn string(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
         let rest = &self.b[self.i..];
         let end = memchr::memchr(b'"', rest)?;
@@ -141,7 +143,8 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Option<()> {
+    /// Skips one value; `None` for invalid JSON or nesting deeper than the scan answers.
+    pub(super) fn value(&mut self, depth: usize) -> Option<()> {
         match self.peek()? {
             b'"' => self.string().map(drop),
             b't' => self.literal(b"true"),

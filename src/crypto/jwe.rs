@@ -515,3 +515,85 @@ mod tests {
         assert_eq!(v4.unwrap().kid, Kid::Absent);
     }
 }
+
+/// Mutation-testing gaps (`.ci/mutants.sh`): the canonical-header fast path must agree with
+/// the JSON path for every `Accept`, and must recognize the headers the references write.
+#[cfg(test)]
+mod mutants_fast_path_tests {
+    use super::*;
+
+    /// The protected headers of the real Auth.js v5 tokens in `fixtures/tokens.json` written
+    /// as `{"alg":"dir","enc":"A256CBC-HS512","kid":"<thumbprint>"}` (no other member).
+    fn reference_v5_headers() -> Vec<String> {
+        let fixtures: Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/tokens.json"
+        )))
+        .unwrap();
+        let mut headers: Vec<String> = fixtures["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|case| case["flavor"] == "v5" && case["reference"]["ok"] == true)
+            .filter_map(|case| case["token"].as_str()?.split('.').next())
+            .filter(|header| header.starts_with(CANONICAL_CBC_PREFIX))
+            .filter(|header| {
+                let json = crate::crypto::b64::decode(header).unwrap_or_default();
+                serde_json::from_slice::<Map<String, Value>>(&json).is_ok_and(|map| {
+                    map.keys().eq(["alg", "enc", "kid"]) && map["enc"] == "A256CBC-HS512"
+                })
+            })
+            .map(str::to_owned)
+            .collect();
+        headers.sort();
+        headers.dedup();
+        headers
+    }
+
+    /// Every reference header takes the fast path (which the decode benchmarks rely on),
+    /// including thumbprints holding `-` and `_`, and gives what the JSON path gives.
+    #[test]
+    fn reference_headers_take_the_fast_path() {
+        let v5 = Accept {
+            encs: &[Enc::A256CbcHs512, Enc::A256Gcm],
+            kid: true,
+        };
+        let headers = reference_v5_headers();
+        assert!(headers.len() >= 5, "{headers:?}");
+        let mut seen_dash_and_underscore = false;
+        for b64 in &headers {
+            let fast = Header::parse_canonical(b64, v5).unwrap_or_else(|| panic!("{b64}"));
+            let slow = Header::parse_json(b64, v5).unwrap();
+            assert_eq!((fast.enc, fast.kid), (slow.enc, slow.kid), "{b64}");
+            let Kid::Value { bytes, len } = fast.kid else {
+                panic!("{b64}: no kid");
+            };
+            let kid = &bytes[..usize::from(len)];
+            seen_dash_and_underscore |= kid.contains(&b'-') && kid.contains(&b'_');
+        }
+        assert!(seen_dash_and_underscore);
+    }
+
+    /// A source that accepts CBC without selecting keys by `kid`, or selects by `kid` without
+    /// accepting CBC: the fast path must not bypass either rule.
+    #[test]
+    fn fast_path_keeps_enc_and_kid_rules_of_any_accept() {
+        let b64 = reference_v5_headers().remove(0);
+        let gcm_with_kid = Accept {
+            encs: &[Enc::A256Gcm],
+            kid: true,
+        };
+        assert!(Header::parse_canonical(&b64, gcm_with_kid).is_none());
+        assert!(matches!(
+            Header::parse(&b64, gcm_with_kid),
+            Err(Error::Unsupported(_))
+        ));
+        let cbc_without_kid = Accept {
+            encs: &[Enc::A256CbcHs512],
+            kid: false,
+        };
+        assert!(Header::parse_canonical(&b64, cbc_without_kid).is_none());
+        let header = Header::parse(&b64, cbc_without_kid).unwrap();
+        assert_eq!((header.enc, header.kid), (Enc::A256CbcHs512, Kid::Absent));
+    }
+}

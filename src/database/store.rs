@@ -320,7 +320,8 @@ impl Store {
     }
 
     /// [`from_cookie_header`](Self::from_cookie_header) over an `http::HeaderMap`: every
-    /// `Cookie` line. Lines that are not UTF-8 are skipped.
+    /// `Cookie` line. A line that is not UTF-8 is read byte-wise as Latin-1, as Node reads
+    /// every header, so the session cookie on it still counts.
     ///
     /// # Errors
     /// As [`from_cookie_header`](Self::from_cookie_header).
@@ -329,13 +330,15 @@ impl Store {
         &self,
         headers: &http::HeaderMap,
     ) -> Result<Option<DatabaseSession>, Error> {
-        self.find_in_cookie_lines(|| {
+        let raw = || {
             headers
                 .get_all(http::header::COOKIE)
                 .iter()
-                .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
-        })
-        .await
+                .map(http::HeaderValue::as_bytes)
+        };
+        cookies::check_raw_len(raw(), &self.inner.config.limits)?;
+        let lines = cookies::TextLines::new(raw());
+        self.find_in_cookie_lines(|| lines.read(raw())).await
     }
 
     async fn find_in_cookie_lines<'a, I: Iterator<Item = &'a str>>(

@@ -1,14 +1,20 @@
-//! Optional framework glue, each behind its feature: `integrations::axum` (feature `axum`)
-//! and `integrations::tower` (feature `tower`).
+//! Optional framework glue, each behind its feature: `integrations::axum` (feature `axum`),
+//! `integrations::tower` (feature `tower`) and `integrations::actix` (feature `actix`,
+//! actix-web 4).
 //!
-//! Both read sessions from one [`SessionSource`]: a [`Decoder`](crate::Decoder) for JWT
+//! All read sessions from one [`SessionSource`]: a [`Decoder`](crate::Decoder) for JWT
 //! sessions or a database [`Store`](crate::database::Store), whichever strategy the Next.js
-//! app uses. Both share [`DecodedSession`]: the outcome of decoding the session of one request, which
-//! the tower layer stores in the request extensions and the axum extractors reuse, so a
-//! session is decrypted once per request however many extractors ask for it.
+//! app uses. All share [`DecodedSession`]: the outcome of decoding the session of one request,
+//! which the tower layer (or the actix-web middleware) stores in the request extensions and the
+//! extractors reuse, so a session is decrypted once per request however many extractors ask
+//! for it.
 
+#[cfg(feature = "actix")]
+pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
+#[cfg(any(feature = "axum", feature = "actix"))]
+mod sign_in;
 mod source;
 #[cfg(feature = "tower")]
 pub mod tower;
@@ -22,13 +28,13 @@ use crate::error::Error;
 /// The session of one request, decoded once: what
 /// [`Decoder::from_headers`](crate::Decoder::from_headers) returned for it.
 ///
-/// `integrations::tower::SessionLayer` (feature `tower`) inserts
-/// one into the extensions of every request; read it with
-/// `request.extensions().get::<DecodedSession<T>>()`. The axum extractors use it instead of
-/// reading again only when it is there with the same `T` *and* came from the same session
-/// source as the route's own state (the same `Decoder`, `Store` or reader instance, or a
-/// clone of it): under one global layer, a route whose state holds another source (an admin
-/// session with its own secret and cookie name) reads its own session.
+/// `integrations::tower::SessionLayer` (feature `tower`) and
+/// `integrations::actix::SessionMiddleware` (feature `actix`) insert one into the extensions
+/// of every request; read it with `request.extensions().get::<DecodedSession<T>>()`. The
+/// extractors use it instead of reading again only when it is there with the same `T` *and*
+/// came from the same session source as the route's own state (the same `Decoder`, `Store` or
+/// reader instance, or a clone of it): under one global layer, a route whose state holds
+/// another source (an admin session with its own secret and cookie name) reads its own session.
 #[derive(Debug, Clone)]
 pub struct DecodedSession<T = Session> {
     result: Result<Option<T>, Error>,
@@ -47,7 +53,7 @@ impl<T> DecodedSession<T> {
     }
 
     /// A result read from `source`, as the layer stores it.
-    #[cfg_attr(not(feature = "tower"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
     pub(crate) fn from_source(result: Result<Option<T>, Error>, source: &SessionSource) -> Self {
         Self {
             result,
@@ -56,7 +62,7 @@ impl<T> DecodedSession<T> {
     }
 
     /// Whether this result came from `source`.
-    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
     pub(crate) fn is_from(&self, source: &SessionSource) -> bool {
         self.source == Some(source.id())
     }

@@ -61,6 +61,81 @@ fn trim(s: &str) -> &str {
     &s[start..end]
 }
 
+/// A header value as text: borrowed when it is UTF-8, else read byte-wise as Latin-1 (each
+/// byte the character of the same code), as Node reads every header value. A `Cookie` line
+/// holding one byte that is not UTF-8 (a Latin-1 cookie of another app on the same domain)
+/// still carries the session cookie next to it; dropping the line would lose that cookie and
+/// let the Bearer fallback run although a session cookie was sent.
+#[cfg(feature = "http")]
+pub(crate) fn header_text(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => Cow::Owned(bytes.iter().copied().map(char::from).collect()),
+    }
+}
+
+/// Header lines given as bytes (every `Cookie` line of an `http::HeaderMap`), read as text
+/// lines as [`header_text`] reads one: UTF-8 lines are borrowed, the others are decoded once
+/// into one buffer. Nothing is allocated when every line is UTF-8.
+#[cfg(feature = "http")]
+#[derive(Default)]
+pub(crate) struct TextLines {
+    /// The Latin-1 lines, decoded, one after the other.
+    latin1: String,
+    /// Where each of them ends in `latin1`.
+    ends: Vec<usize>,
+}
+
+#[cfg(feature = "http")]
+impl TextLines {
+    /// Decodes the lines of `lines` that are not UTF-8. Check their size first
+    /// ([`check_raw_len`]): this is work proportional to it.
+    pub(crate) fn new<'h>(lines: impl Iterator<Item = &'h [u8]>) -> Self {
+        let mut out = Self::default();
+        for bytes in lines {
+            if std::str::from_utf8(bytes).is_err() {
+                out.latin1.extend(bytes.iter().copied().map(char::from));
+                out.ends.push(out.latin1.len());
+            }
+        }
+        out
+    }
+
+    /// The lines as text, in order; `lines` must yield what [`new`](Self::new) was given.
+    pub(crate) fn read<'s, 'h: 's>(
+        &'s self,
+        lines: impl Iterator<Item = &'h [u8]>,
+    ) -> impl Iterator<Item = &'s str> {
+        let (mut next, mut start) = (0, 0);
+        lines.map(move |bytes| match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => {
+                let end = self.ends.get(next).copied().unwrap_or(start);
+                let text = self.latin1.get(start..end).unwrap_or_default();
+                (next, start) = (next + 1, end);
+                text
+            }
+        })
+    }
+}
+
+/// The raw lines together must fit the header limit: checked before they are decoded (a
+/// decoded line is at least as long, so this refuses nothing the scan would accept).
+#[cfg(feature = "http")]
+pub(crate) fn check_raw_len<'h>(
+    lines: impl Iterator<Item = &'h [u8]>,
+    limits: &Limits,
+) -> Result<(), Error> {
+    let len = lines.map(<[u8]>::len).fold(0usize, usize::saturating_add);
+    if len > limits.max_header_len {
+        return Err(Error::TooLarge {
+            what: "cookie header",
+            limit: limits.max_header_len,
+        });
+    }
+    Ok(())
+}
+
 /// `decodeURIComponent`: every `%` must start `%XX`, and the bytes must be UTF-8.
 pub(crate) fn percent_decode(s: &str) -> Option<Cow<'_, str>> {
     if memchr::memchr(b'%', s.as_bytes()).is_none() {
@@ -156,7 +231,7 @@ fn check_header_len<'a>(
 
 /// `<name>.<digits>` gives the chunk index; a number too large for `usize` saturates (and then
 /// can only be a gap).
-fn chunk_index(cookie: &str, session_name: &str, rule: ChunkNames) -> Option<usize> {
+pub(crate) fn chunk_index(cookie: &str, session_name: &str, rule: ChunkNames) -> Option<usize> {
     let digits = cookie.strip_prefix(session_name)?.strip_prefix('.')?;
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -351,6 +426,28 @@ mod tests {
         assert!(percent_decode("%zz").is_none());
         assert!(percent_decode("%FF").is_none());
         assert!(percent_decode("%").is_none());
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn lines_that_are_not_utf8_are_read_as_latin1() {
+        assert_eq!(header_text(b"a=1"), "a=1");
+        assert!(matches!(header_text(b"a=1"), Cow::Borrowed(_)));
+        assert_eq!(header_text(b"a=caf\xe9\xff"), "a=caf\u{e9}\u{ff}");
+        let lines: [&[u8]; 4] = [b"a=\xe9", "b=\u{e9}".as_bytes(), b"", b"c=\x80; d=2"];
+        let text = TextLines::new(lines.iter().copied());
+        let read: Vec<&str> = text.read(lines.iter().copied()).collect();
+        assert_eq!(read, ["a=\u{e9}", "b=\u{e9}", "", "c=\u{80}; d=2"]);
+        let utf8: [&[u8]; 2] = [b"a=1", b"b=2"];
+        let text = TextLines::new(utf8.iter().copied());
+        assert_eq!(text.latin1.capacity(), 0);
+        assert_eq!(text.ends.capacity(), 0);
+        let limits = Limits {
+            max_header_len: 6,
+            ..Limits::default()
+        };
+        assert!(check_raw_len(utf8.iter().copied(), &limits).is_ok());
+        assert!(check_raw_len([&b"a=1"[..], b"b=22"].into_iter(), &limits).is_err());
     }
 
     #[test]

@@ -6,6 +6,9 @@ mod cache;
 mod database;
 #[cfg(feature = "axum")]
 mod frameworks;
+#[cfg(feature = "axum")]
+mod headers;
+mod json_stringify;
 #[cfg(all(feature = "postgres", feature = "sqlite"))]
 #[allow(dead_code)] // the support module serves several test binaries
 #[path = "../support/pg.rs"]

@@ -269,12 +269,17 @@ async fn time_to_live_makes_sign_out_visible() {
 
 #[tokio::test]
 async fn expiry_is_checked_on_cache_hits() {
-    // The system clock here: a session that expires 400 ms from now, a long cache TTL.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
-    let (url, pool) = pg_with_sessions(&[("short", now + 400), ("extended", now + 400)]).await;
+    // The system clock here: a session that expires 3 s from now (room for a loaded machine
+    // to connect and read it while it is valid), a long cache TTL.
+    let clock = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64
+    };
+    let now = clock();
+    let expires = now + 3_000;
+    let (url, pool) = pg_with_sessions(&[("short", expires), ("extended", expires)]).await;
     let store = Store::connect(&url, Schema::by_name("pg").unwrap())
         .await
         .unwrap()
@@ -286,7 +291,8 @@ async fn expiry_is_checked_on_cache_hits() {
         .execute(&pool)
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    let past_expiry = u64::try_from(expires + 200 - clock()).unwrap_or(0);
+    tokio::time::sleep(Duration::from_millis(past_expiry)).await;
     assert_eq!(store.session("short").await.unwrap(), None);
     let extended = store.session("extended").await.unwrap().unwrap();
     assert!(extended.expires_ms() > now + 86_000_000);

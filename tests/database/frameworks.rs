@@ -7,7 +7,6 @@ use axum::extract::FromRef;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use http::{Request, StatusCode, header};
-use nextauth_session::database::{Schema, Store};
 use nextauth_session::integrations::SessionSource;
 use nextauth_session::integrations::axum::{AuthSession, SessionRejection, SignedIn};
 use nextauth_session::integrations::tower::{DecodedSession, SessionLayer};
@@ -16,27 +15,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use crate::pg;
-
-const NOW_MS: i64 = 1_750_000_000_000;
-
-const TABLES: &str = r#"
-CREATE TABLE "User" (id TEXT PRIMARY KEY, name TEXT, email TEXT NOT NULL,
-  "emailVerified" TIMESTAMP(3), image TEXT, role TEXT);
-CREATE TABLE "Session" ("sessionToken" TEXT NOT NULL UNIQUE, "userId" TEXT NOT NULL,
-  expires TIMESTAMP(3) NOT NULL);
-INSERT INTO "User" VALUES ('cm1', 'Ada', 'ada@example.com', NULL, 'https://example.com/a.png', 'admin');
-INSERT INTO "Session" VALUES ('tok', 'cm1', '2025-06-15T15:07:40.000');
-"#;
-
-async fn setup(url: &str) -> Store {
-    let pool = sqlx::PgPool::connect(url).await.unwrap();
-    sqlx::raw_sql(TABLES).execute(&pool).await.unwrap();
-    pool.close().await;
-    Store::connect(url, Schema::by_name("prisma").unwrap())
-        .await
-        .unwrap()
-        .fixed_time_ms(NOW_MS)
-}
+use crate::prisma::{self, NOW_MS};
 
 async fn user(AuthSession(session): AuthSession) -> Json<User> {
     Json(session.user())
@@ -90,7 +69,7 @@ async fn get_body(router: &Router, path: &str, cookie: &str) -> (StatusCode, Str
 #[tokio::test]
 async fn extractors_read_database_sessions() {
     let url = pg::fresh_database("frameworks").await;
-    let store = setup(&url).await;
+    let store = prisma::store(&url).await;
     let app = router(store.clone());
     let cookie = "authjs.session-token=tok";
     let (status, body) = get_body(&app, "/user", cookie).await;
@@ -138,7 +117,7 @@ async fn extractors_read_database_sessions() {
 #[tokio::test]
 async fn database_down_is_503_for_every_extractor() {
     let cluster = pg::start_cluster("frameworks-down");
-    let store = setup(&cluster.url)
+    let store = prisma::store(&cluster.url)
         .await
         .query_timeout(std::time::Duration::from_secs(2));
     let app = router(store.clone());
@@ -173,7 +152,7 @@ async fn from_layer(Extension(decoded): Extension<DecodedSession>) -> String {
 #[tokio::test]
 async fn tower_layer_looks_up_once_per_request() {
     let url = pg::fresh_database("frameworks_layer").await;
-    let store = setup(&url)
+    let store = prisma::store(&url)
         .await
         .cache_ttl(std::time::Duration::ZERO)
         .negative_cache_ttl(std::time::Duration::ZERO);

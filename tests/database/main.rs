@@ -6,5 +6,9 @@
 mod behaviour;
 mod fixtures;
 mod frameworks;
+mod headers;
+mod mutants;
 #[path = "../support/pg.rs"]
 mod pg;
+#[path = "../support/prisma.rs"]
+mod prisma;

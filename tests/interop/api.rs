@@ -324,7 +324,7 @@ fn custom_claims_type_without_registered_claims() {
         late.decode::<Me>(&quickstart("v5.token")),
         Err(Error::Expired { .. })
     ));
-    // A type the claims do not fit reports where, not what.
+    // A type the claims do not fit reports where and how, never the value.
     #[derive(serde::Deserialize, Debug)]
     #[allow(dead_code)]
     struct Wrong {
@@ -333,8 +333,30 @@ fn custom_claims_type_without_registered_claims() {
     let err = decoder
         .decode::<Wrong>(&quickstart("v5.token"))
         .unwrap_err();
-    assert!(matches!(err, Error::ClaimsType { line: 1, .. }), "{err:?}");
-    assert!(!err.to_string().contains("example.com"));
+    assert_eq!(
+        err,
+        Error::ClaimsType {
+            path: "$.email".into(),
+            mismatch: nextauth_session::Mismatch::WrongType {
+                expected: "u64".into(),
+                found: "a string",
+            },
+        }
+    );
+    let email = p["payload"]["email"].as_str().unwrap();
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(
+            !text.contains(email) && !text.contains("example.com"),
+            "{text}"
+        );
+    }
+    // getToken parity: `get_token` answers None for it, `session` tells why.
+    let cookie = format!("authjs.session-token={}", quickstart("v5.token"));
+    assert!(decoder.get_token::<Wrong>(Some(&cookie), None).is_none());
+    assert_eq!(
+        decoder.session::<Wrong>(Some(&cookie), None).unwrap_err(),
+        err
+    );
 }
 
 /// HTTP/2 may split cookies over several `Cookie` lines; `from_headers` reads them all.

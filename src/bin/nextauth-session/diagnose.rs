@@ -2,136 +2,28 @@
 //! could apply (both flavors, plain and `__Secure-` names, a custom name), and explains the
 //! outcome for the configuration the user's service has.
 //!
-//! Everything goes through the library's public API: `Decoder::raw_token` and `session` find
-//! the token, `decode` opens it, single-secret decoders tell which secret (by position) and
-//! which salt opens it, `key_ids` compares `kid`s, a huge clock tolerance reads the claims of
-//! an expired session. Unlike a service, the tool may say WHY decryption failed: it holds the
-//! secrets, so there is no oracle to protect.
+//! The request is read by the library only: [`Decoder::diagnose`] says, for one
+//! configuration, which cookies and chunk sets it sees, which token it takes, which secret
+//! opens it and why there is no session; this module compares configurations and formats.
+//! Unlike a service, the tool may say WHY decryption failed: it holds the secrets, so there is
+//! no oracle to protect.
 
-use std::time::Duration;
+use std::collections::HashMap;
 
-use nextauth_session::{Decoder, Error, Flavor};
-use serde::de::IgnoredAny;
-use serde_json::{Map, Value};
-use zeroize::Zeroizing;
+use nextauth_session::Flavor;
+use nextauth_session::diagnosis::{
+    ChunkRule, ChunkSet, Diagnosis, Reason as Why, ScannedCookie, TokenDiagnosis, TokenSource,
+    scan_cookies,
+};
+use serde_json::Value;
 
 use crate::input::shorten;
-use crate::reasons::{chunk_reason, explain, mismatch, nothing};
-use crate::report::{Reason, Report, SecretLine, SetLine, TimeLine, TokenLine};
-use crate::scan::{self, Cookie, Known, Set};
+use crate::reasons::{Via, chunk_reason, explain, mismatch, nothing};
+use crate::report::{
+    CookieLine, Reason, Report, SecretLine, SetLine, TimeLine, TokenLine, chunk_status,
+};
+use crate::settings::{Candidate, Match, Request, Settings, ix, label, open_any, short};
 use crate::time;
-
-/// A configured secret and where it came from (printed; the secret never is).
-pub struct NamedSecret {
-    /// The secret.
-    pub value: Zeroizing<String>,
-    /// `--secret #1`, `AUTH_SECRET`, ...
-    pub source: String,
-}
-
-/// The decoder settings of the user's service, as far as they are known.
-pub struct Settings {
-    /// `None`: try both.
-    pub flavor: Option<Flavor>,
-    /// Per flavor (`[v4, v5]`): the expected `secure` and where it comes from; `None`: try both.
-    pub secure: [Option<(bool, String)>; 2],
-    /// A custom session cookie name.
-    pub cookie_name: Option<String>,
-    /// A custom HKDF salt.
-    pub salt: Option<String>,
-    /// Per flavor (`[v4, v5]`), current first; both empty or both non-empty.
-    pub secrets: [Vec<NamedSecret>; 2],
-    /// Unix seconds.
-    pub now: i64,
-}
-
-/// The request parts to inspect.
-pub struct Request {
-    /// `Cookie` header lines.
-    pub cookies: Vec<String>,
-    /// The `Authorization` header.
-    pub authorization: Option<String>,
-    /// A token given directly.
-    pub token: Option<String>,
-}
-
-pub(crate) const FOREVER: Duration = Duration::from_secs(i64::MAX as u64);
-
-pub(crate) fn ix(f: Flavor) -> usize {
-    match f {
-        Flavor::V4 => 0,
-        _ => 1,
-    }
-}
-
-pub(crate) fn short(f: Flavor) -> &'static str {
-    match f {
-        Flavor::V4 => "v4",
-        _ => "v5",
-    }
-}
-
-pub(crate) fn label(f: Flavor) -> &'static str {
-    match f {
-        Flavor::V4 => "NextAuth.js v4",
-        _ => "Auth.js v5",
-    }
-}
-
-pub(crate) fn variant(f: Flavor) -> &'static str {
-    match f {
-        Flavor::V4 => "Flavor::V4",
-        _ => "Flavor::V5",
-    }
-}
-
-pub(crate) fn other(f: Flavor) -> Flavor {
-    match f {
-        Flavor::V4 => Flavor::V5,
-        _ => Flavor::V4,
-    }
-}
-
-/// One configuration to try.
-#[derive(Debug, Clone)]
-pub(crate) struct Candidate {
-    pub(crate) flavor: Flavor,
-    pub(crate) name: String,
-    pub(crate) secure: bool,
-    pub(crate) custom: bool,
-    /// Matches the settings the user gave (or could be the user's, when they gave none).
-    pub(crate) consistent: bool,
-}
-
-impl Candidate {
-    pub(crate) fn salt(&self, s: &Settings) -> String {
-        match (&s.salt, self.consistent) {
-            (Some(salt), true) => salt.clone(),
-            _ if self.flavor == Flavor::V4 => String::new(),
-            _ => self.name.clone(),
-        }
-    }
-
-    /// The builder calls that configure this candidate.
-    pub(crate) fn config(&self, s: &Settings) -> String {
-        let mut out = format!("Decoder::builder({})", variant(self.flavor));
-        if self.custom {
-            out.push_str(&format!(".cookie_name({:?})", self.name));
-        } else {
-            out.push_str(&format!(".secure({})", self.secure));
-        }
-        let salt = self.salt(s);
-        let default_salt = if self.flavor == Flavor::V4 {
-            ""
-        } else {
-            self.name.as_str()
-        };
-        if salt != default_salt {
-            out.push_str(&format!(".salt({salt:?})"));
-        }
-        out
-    }
-}
 
 fn candidates(s: &Settings) -> Vec<Candidate> {
     let flavor_ok = |f: Flavor| s.flavor.is_none_or(|e| e == f);
@@ -170,193 +62,402 @@ fn candidates(s: &Settings) -> Vec<Candidate> {
     out
 }
 
-pub(crate) fn decoder(
-    flavor: Flavor,
-    name: &str,
-    salt: &str,
-    secrets: &[NamedSecret],
-    now: i64,
-    tolerance: Option<Duration>,
-) -> Result<Decoder, Error> {
-    let mut b = Decoder::builder(flavor)
-        .cookie_name(name)
-        .salt(salt)
-        .fixed_time(now);
-    for s in secrets {
-        b = b.secret(s.value.as_str());
-    }
-    if let Some(t) = tolerance {
-        b = b.clock_tolerance(t);
-    }
-    b.build()
+/// A session cookie name the tool knows about.
+struct Known {
+    name: String,
+    /// Which reference writes it (`None` for a custom name).
+    flavor: Option<Flavor>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Via {
-    Cookie,
-    Bearer,
-    Given,
+impl Known {
+    fn label(&self) -> String {
+        let secure = if self.name.starts_with("__Secure-") {
+            ", HTTPS"
+        } else {
+            ""
+        };
+        match self.flavor {
+            Some(f) => format!("{}{secure}", label(f)),
+            None => "custom name".to_owned(),
+        }
+    }
 }
 
-enum Found {
-    Token(String, Via),
-    CookieError(Error),
-    BearerError,
-    Nothing,
+/// What a cookie is, for the listing. `None`: not session-like, not listed.
+fn role(cookie: &ScannedCookie, known: &[Known], better_auth: &[String]) -> Option<String> {
+    let mut role = None;
+    for k in known {
+        if cookie.name == k.name {
+            role = Some(format!("session cookie ({})", k.label()));
+        } else if let Some(i) = ChunkRule::AuthJs.chunk_index(&cookie.name, &k.name) {
+            role = Some(format!("chunk {i} of {} ({})", k.name, k.label()));
+        }
+    }
+    for name in better_auth {
+        if cookie.name == *name {
+            role = Some("Better Auth cookie (see below)".to_owned());
+        } else if let Some(i) = ChunkRule::BetterAuth.chunk_index(&cookie.name, name) {
+            role = Some(format!("chunk {i} of {name} (Better Auth, see below)"));
+        }
+    }
+    let role = match role {
+        Some(role) => role,
+        None if cookie.name.to_ascii_lowercase().contains("session") => {
+            "ignored: not a session cookie name (only <name> and <name>.<digits> are read)"
+                .to_owned()
+        }
+        None => return None,
+    };
+    let mut notes = vec![role];
+    if cookie.value.is_empty() {
+        notes.push("empty: counts as absent".to_owned());
+    }
+    if cookie.bad_percent {
+        notes.push("malformed percent-encoding: read as is".to_owned());
+    }
+    if cookie.is_quoted() {
+        notes.push("wrapped in double quotes".to_owned());
+    }
+    Some(notes.join("; "))
 }
 
-/// Finds the token as the decoder would, without decrypting (a placeholder secret: finding
-/// needs no key).
-fn find(c: &Candidate, req: &Request) -> Result<Found, Error> {
-    if let Some(t) = &req.token {
-        return Ok(Found::Token(t.clone(), Via::Given));
-    }
-    let d = Decoder::builder(c.flavor)
-        .secret("placeholder")
-        .cookie_name(&c.name)
-        .build()?;
-    let joined = (!req.cookies.is_empty()).then(|| req.cookies.join("; "));
-    let cookie = joined.as_deref();
-    if let Some(t) = d.raw_token(cookie, None) {
-        return Ok(Found::Token(t, Via::Cookie));
-    }
-    if let Err(e) = d.session::<IgnoredAny>(cookie, None) {
-        return Ok(Found::CookieError(e));
-    }
-    let auth = req.authorization.as_deref();
-    if let Some(t) = d.raw_token(None, auth) {
-        return Ok(Found::Token(t, Via::Bearer));
-    }
-    Ok(match d.session::<IgnoredAny>(None, auth) {
-        Err(_) => Found::BearerError,
-        Ok(_) => Found::Nothing,
-    })
-}
-
-/// The key was right: the token decrypted, whatever the claims checks said.
-pub(crate) fn opened(r: &Result<Value, Error>) -> bool {
-    matches!(
-        r,
-        Ok(_)
-            | Err(Error::Expired { .. }
-                | Error::NotYetValid { .. }
-                | Error::InvalidClaims(_)
-                | Error::ClaimsType { .. })
-    )
+/// A token found under one configuration, and what the library makes of it.
+struct Tried<'a> {
+    c: &'a Candidate,
+    token: String,
+    via: Via,
+    /// Chunks joined into the token (0: unchunked or not from a cookie).
+    chunks: usize,
+    td: TokenDiagnosis,
+    outcome: Result<(), Why>,
 }
 
 /// How far decoding got: the deeper, the likelier the configuration is the right one.
-fn depth(r: &Result<Value, Error>) -> u8 {
-    match r {
-        Ok(_) => 10,
-        _ if opened(r) => 8,
-        Err(Error::DecryptionFailed) => 5,
-        Err(Error::Unsupported(_)) => 4,
-        Err(Error::Malformed(_)) => 3,
-        Err(Error::NotJwe) => 2,
+fn depth(t: &Tried) -> u8 {
+    match &t.outcome {
+        Ok(()) => 10,
+        _ if t.td.opened_by.is_some() => 8,
+        Err(
+            Why::WrongSecret { .. }
+            | Why::Tampered { .. }
+            | Why::Quoted
+            | Why::BadPercent
+            | Why::DuplicateCookie { .. }
+            | Why::StaleChunks { .. }
+            | Why::Truncated(_),
+        ) => 5,
+        Err(Why::Token(nextauth_session::Error::Unsupported(_))) => 4,
+        Err(Why::Token(nextauth_session::Error::Malformed(_))) => 3,
+        Err(Why::NotJwe | Why::SessionId) => 2,
         Err(_) => 1,
     }
 }
 
-/// A secret and key derivation that opens a token.
-pub(crate) struct Match {
-    pub(crate) flavor: Flavor,
-    pub(crate) salt: String,
-    pub(crate) position: usize,
-    /// Decoded with an unbounded clock tolerance, so an expired session shows its claims.
-    pub(crate) claims: Result<Value, Error>,
+/// The secrets shorter than 32 bytes: accepted as the references accept them, but a v5
+/// token's `kid` lets anyone test guesses of a short secret offline.
+fn short_secrets(s: &Settings) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    s.secrets
+        .iter()
+        .flatten()
+        .filter(|n| n.value.len() < 32 && seen.insert(n.source.clone()))
+        .map(|n| {
+            format!(
+                "the secret from {} is {} bytes, shorter than 32: anyone holding a v5 token can \
+                 test guesses against its kid offline; use `openssl rand -base64 32` (or `npx \
+                 auth secret`) and rotate",
+                n.source,
+                n.value.len()
+            )
+        })
+        .collect()
 }
 
-pub(crate) fn header(token: &str) -> Result<Map<String, Value>, &'static str> {
-    let part = token.split('.').next().unwrap_or_default();
-    let bytes = base64_simd::URL_SAFE_NO_PAD
-        .decode_to_vec(part)
-        .map_err(|_| "the first part is not unpadded base64url")?;
-    match serde_json::from_slice(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err("the first part is not a JSON object"),
+/// Inspects one request. `Err` is a usage error (exit code 2).
+pub fn inspect(s: &Settings, req: &Request, better_auth: &[String]) -> Result<Report, String> {
+    let mut r = Report {
+        now: s.now,
+        warnings: short_secrets(s),
+        ..Report::default()
+    };
+    let lines = req.lines();
+    let cookies = scan_cookies(&lines);
+    let cands = candidates(s);
+    let mut known: Vec<Known> = Vec::new();
+    for c in &cands {
+        if !known.iter().any(|k| k.name == c.name) {
+            known.push(Known {
+                name: c.name.clone(),
+                flavor: (!c.custom).then_some(c.flavor).or(s.flavor),
+            });
+        }
     }
-}
-
-/// Salts worth trying for a flavor: the configured one, then the defaults.
-fn salts(f: Flavor, s: &Settings) -> Vec<String> {
-    let mut out: Vec<String> = s.salt.iter().cloned().collect();
-    match f {
-        Flavor::V4 => out.push(String::new()),
-        _ => {
-            out.extend(s.cookie_name.iter().cloned());
-            for g in [Flavor::V5, Flavor::V4] {
-                for secure in [false, true] {
-                    out.push(g.default_cookie_name(secure).to_owned());
+    // One line per session-like name; later occurrences are counted, not listed.
+    let mut later: HashMap<&str, usize> = HashMap::new();
+    for c in cookies.iter().filter(|c| c.duplicate) {
+        *later.entry(c.name.as_str()).or_default() += 1;
+    }
+    for c in cookies.iter().filter(|c| !c.duplicate) {
+        match role(c, &known, better_auth) {
+            Some(mut role) => {
+                if let Some(n) = later.get(c.name.as_str()) {
+                    role.push_str(&format!(
+                        "; {n} later occurrence(s) of this name ignored: the first one is read"
+                    ));
                 }
-            }
-        }
-    }
-    let mut seen = Vec::new();
-    out.retain(|x| {
-        let new = !seen.contains(x);
-        seen.push(x.clone());
-        new
-    });
-    out
-}
-
-/// Tries every secret under the candidate's own key derivation first, then under the other
-/// salts and the other flavor.
-fn open_any(token: &str, c: &Candidate, s: &Settings) -> Option<Match> {
-    let mut tries = vec![(c.flavor, c.salt(s))];
-    for f in [c.flavor, other(c.flavor)] {
-        for salt in salts(f, s) {
-            if !tries.contains(&(f, salt.clone())) {
-                tries.push((f, salt));
-            }
-        }
-    }
-    for (f, salt) in tries {
-        for (i, secret) in s.secrets[ix(f)].iter().enumerate() {
-            let name = if salt.is_empty() { &c.name } else { &salt };
-            let Ok(d) = decoder(
-                f,
-                name,
-                &salt,
-                std::slice::from_ref(secret),
-                s.now,
-                Some(FOREVER),
-            ) else {
-                continue;
-            };
-            let r = d.decode::<Value>(token);
-            if opened(&r) {
-                return Some(Match {
-                    flavor: f,
-                    salt,
-                    position: i + 1,
-                    claims: r,
+                r.cookies.push(CookieLine {
+                    name: c.name.clone(),
+                    value: shorten(&c.value),
+                    role,
                 });
             }
+            None => r.other_cookies += 1,
         }
     }
-    None
+    r.duplicate_cookies = later.values().sum();
+    r.authorization = req
+        .authorization
+        .as_deref()
+        .map(|a| match a.split_once(' ') {
+            Some((scheme, rest)) => format!("{scheme} {}", shorten(rest)),
+            None => shorten(a),
+        });
+    for k in &known {
+        let full = k.flavor.map(Flavor::chunk_size);
+        if let Some(set) = ChunkSet::of(&cookies, &k.name, ChunkRule::AuthJs, full) {
+            r.cookie_sets.push(set_line(&set, &cookies, k.label()));
+        }
+    }
+
+    let diags: Vec<(&Candidate, Diagnosis)> = cands
+        .iter()
+        .map(|c| {
+            let d = c.decoder(s, None).map_err(|e| e.to_string())?;
+            Ok((c, d.diagnose(&lines, req.authorization.as_deref())))
+        })
+        .collect::<Result<_, String>>()?;
+    let tried: Vec<Tried> = diags
+        .iter()
+        .filter_map(|(c, d)| {
+            if let Some(token) = &req.token {
+                let td = c.decoder(s, None).ok()?.diagnose_token(token);
+                return Some(Tried {
+                    c,
+                    token: token.clone(),
+                    via: Via::Given,
+                    chunks: 0,
+                    outcome: td.outcome.clone(),
+                    td,
+                });
+            }
+            Some(Tried {
+                c,
+                token: d.token.clone()?,
+                via: match d.source? {
+                    TokenSource::Bearer => Via::Bearer,
+                    _ => Via::Cookie,
+                },
+                chunks: match d.source {
+                    Some(TokenSource::Cookie { chunks }) => chunks,
+                    _ => 0,
+                },
+                td: d.token_diagnosis.clone()?,
+                outcome: d.outcome.clone(),
+            })
+        })
+        .collect();
+
+    if s.secrets.iter().all(Vec::is_empty) {
+        if let Some(t) = tried.first() {
+            token_step(&mut r, t, s, None);
+        }
+        r.reason = Some(Reason::new(
+            "no-secret",
+            "no secret given, so nothing can be decrypted",
+            "pass --secret (repeat it for a rotation, current first) or set AUTH_SECRET (v5) / \
+             NEXTAUTH_SECRET (v4), the secret of the Next.js app",
+        ));
+        return Ok(r);
+    }
+
+    // Success under the user's settings.
+    if let Some(t) = tried.iter().find(|t| t.c.consistent && t.outcome.is_ok()) {
+        let m = open_any(&t.token, t.c, s);
+        token_step(&mut r, t, s, m.as_ref());
+        r.session = true;
+        r.config = Some(t.c.config(s));
+        if t.via == Via::Bearer {
+            r.notes
+                .push("read from Authorization: Bearer (the request has no session cookie)".into());
+        }
+        return Ok(r);
+    }
+
+    let bearer_note = |r: &mut Report| {
+        if req
+            .authorization
+            .as_deref()
+            .is_some_and(|a| a.starts_with("Bearer "))
+        {
+            r.notes.push(
+                "the Authorization: Bearer token is not used: a session cookie is present (the \
+                 references do the same)"
+                    .into(),
+            );
+        }
+    };
+
+    // A token under the user's settings that does not decode.
+    let hint = tried.first().and_then(|t| t.td.header.as_ref()).map(|h| {
+        if h.get("enc").and_then(Value::as_str) == Some("A256GCM") && !h.contains_key("kid") {
+            Flavor::V4
+        } else {
+            Flavor::V5
+        }
+    });
+    let best = tried
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.c.consistent)
+        .max_by_key(|(i, t)| {
+            (
+                t.via != Via::Bearer,
+                depth(t),
+                Some(t.c.flavor) == hint,
+                std::cmp::Reverse(*i),
+            )
+        })
+        .map(|(_, t)| t);
+    if let Some(t) = best {
+        let m = open_any(&t.token, t.c, s);
+        token_step(&mut r, t, s, m.as_ref());
+        let why = t.outcome.as_ref().err().cloned().unwrap_or(Why::NotJwe);
+        r.reason = Some(explain(t.c, &t.token, &why, m.as_ref(), s));
+        if t.via != Via::Bearer {
+            bearer_note(&mut r);
+        }
+        for v in tried
+            .iter()
+            .filter(|v| !v.c.consistent && v.outcome.is_ok() && v.via == Via::Cookie)
+        {
+            r.notes.push(format!(
+                "{} holds a valid session for {}",
+                v.c.name,
+                v.c.config(s)
+            ));
+        }
+        return Ok(r);
+    }
+
+    // Inconsistent chunks, or a Bearer token that cannot be read.
+    for (c, d) in diags.iter().filter(|(c, _)| c.consistent) {
+        if matches!(d.outcome, Err(Why::Chunks(_) | Why::TooLarge { .. })) {
+            r.reason = Some(chunk_reason(c, d, s));
+            bearer_note(&mut r);
+            return Ok(r);
+        }
+    }
+    if diags
+        .iter()
+        .any(|(c, d)| c.consistent && matches!(d.outcome, Err(Why::BearerMalformed)))
+    {
+        r.reason = Some(Reason::new(
+            "bearer-percent",
+            "the Authorization: Bearer token has malformed percent-encoding",
+            "send the token as it is: base64url and dots need no encoding",
+        ));
+        return Ok(r);
+    }
+
+    // Nothing under the user's settings: a session cookie under another name?
+    if let Some(t) = tried
+        .iter()
+        .filter(|t| !t.c.consistent && t.via == Via::Cookie)
+        .max_by_key(|t| depth(t))
+    {
+        let m = open_any(&t.token, t.c, s);
+        token_step(&mut r, t, s, m.as_ref());
+        r.reason = Some(mismatch(t.c, &cands, s));
+        r.notes.push(match &t.outcome {
+            Ok(()) => format!("with {} the session decodes", t.c.config(s)),
+            Err(why) => format!(
+                "with {} it does not decode either: {}",
+                t.c.config(s),
+                explain(t.c, &t.token, why, m.as_ref(), s).message
+            ),
+        });
+        return Ok(r);
+    }
+    if let Some((c, _)) = diags.iter().find(|(c, d)| {
+        !c.consistent && matches!(d.outcome, Err(Why::Chunks(_) | Why::TooLarge { .. }))
+    }) {
+        r.reason = Some(mismatch(c, &cands, s));
+        return Ok(r);
+    }
+    let consistent: Vec<(&Candidate, &Diagnosis)> = diags
+        .iter()
+        .filter(|(c, _)| c.consistent)
+        .map(|(c, d)| (*c, d))
+        .collect();
+    r.reason = Some(nothing(&consistent, &cookies, req));
+    Ok(r)
 }
 
-/// The secret (position) and v5 salt whose `A256CBC-HS512` key id equals `kid`.
-pub(crate) fn kid_owner(kid: &str, s: &Settings) -> Option<(usize, String)> {
-    for salt in salts(Flavor::V5, s) {
-        for (i, secret) in s.secrets[1].iter().enumerate() {
-            let d = decoder(
-                Flavor::V5,
-                &salt,
-                &salt,
-                std::slice::from_ref(secret),
-                s.now,
-                None,
-            );
-            if d.is_ok_and(|d| d.key_ids().next() == Some(kid)) {
-                return Some((i + 1, salt));
+fn set_line(set: &ChunkSet, cookies: &[ScannedCookie], writer: String) -> SetLine {
+    let empty: Vec<String> = set
+        .empty(cookies)
+        .into_iter()
+        .map(|i| i.map_or("unchunked".to_owned(), |i| format!(".{i}")))
+        .collect();
+    let mut status = chunk_status(&set.state);
+    if !empty.is_empty() {
+        status.push_str(&format!(" (empty, counted as absent: {})", empty.join(" ")));
+    }
+    SetLine {
+        name: set.name.clone(),
+        writer,
+        status,
+        complete: set.state.is_complete(),
+    }
+}
+
+/// Fills steps 3 to 6 for a token.
+fn token_step(r: &mut Report, t: &Tried, s: &Settings, m: Option<&Match>) {
+    let source = match t.via {
+        Via::Cookie => {
+            if t.chunks > 0 {
+                format!("cookie {} ({} chunk(s) joined)", t.c.name, t.chunks)
+            } else {
+                format!("cookie {}", t.c.name)
             }
         }
+        Via::Bearer => "Authorization: Bearer".to_owned(),
+        Via::Given => "the input".to_owned(),
+    };
+    r.token = Some(TokenLine {
+        source,
+        value: shorten(&t.token),
+        header_error: t
+            .td
+            .header
+            .is_none()
+            .then(|| "the first part is not base64url JSON".to_owned()),
+        header: t.td.header.clone(),
+    });
+    if let Some(m) = m {
+        let secret = &s.secrets[ix(m.flavor)][m.position - 1];
+        r.secret = Some(SecretLine {
+            flavor: short(m.flavor),
+            salt: m.salt.clone(),
+            position: m.position,
+            of: s.secrets[ix(m.flavor)].len(),
+            source: secret.source.clone(),
+        });
+        if let Ok(claims) = &m.claims {
+            r.times = times(claims, s.now);
+            r.claims = Some(claims.clone());
+        }
     }
-    None
 }
 
 fn times(claims: &Value, now: i64) -> Vec<TimeLine> {
@@ -383,279 +484,4 @@ fn times(claims: &Value, now: i64) -> Vec<TimeLine> {
             })
         })
         .collect()
-}
-
-/// Inspects one request. `Err` is a usage error (exit code 2).
-pub fn inspect(s: &Settings, req: &Request) -> Result<Report, String> {
-    let mut r = Report {
-        now: s.now,
-        ..Report::default()
-    };
-    let cookies = scan::cookies(&req.cookies);
-    let cands = candidates(s);
-    let mut known: Vec<Known> = Vec::new();
-    for c in &cands {
-        if !known.iter().any(|k| k.name == c.name) {
-            known.push(Known {
-                name: c.name.clone(),
-                flavor: (!c.custom).then_some(c.flavor).or(s.flavor),
-            });
-        }
-    }
-    for c in &cookies {
-        match scan::role(c, &known) {
-            Some(role) => r.cookies.push(crate::report::CookieLine {
-                name: c.name.clone(),
-                value: shorten(&c.value),
-                role,
-            }),
-            None => r.other_cookies += 1,
-        }
-    }
-    r.authorization = req
-        .authorization
-        .as_deref()
-        .map(|a| match a.split_once(' ') {
-            Some((scheme, rest)) => format!("{scheme} {}", shorten(rest)),
-            None => shorten(a),
-        });
-    for k in &known {
-        let set = Set::of(&cookies, &k.name);
-        if set.is_present() {
-            let (status, complete) = set.describe();
-            r.cookie_sets.push(SetLine {
-                name: k.name.clone(),
-                writer: k.label(),
-                status,
-                complete,
-            });
-        }
-    }
-
-    let found = cands
-        .iter()
-        .map(|c| find(c, req).map(|f| (c, f)))
-        .collect::<Result<Vec<_>, Error>>()
-        .map_err(|e| e.to_string())?;
-
-    if s.secrets.iter().all(Vec::is_empty) {
-        if let Some((c, Found::Token(t, via))) =
-            found.iter().find(|(_, f)| matches!(f, Found::Token(..)))
-        {
-            token_step(&mut r, t, *via, c, &cookies, s, None);
-        }
-        r.reason = Some(Reason::new(
-            "no-secret",
-            "no secret given, so nothing can be decrypted",
-            "pass --secret (repeat it for a rotation, current first) or set AUTH_SECRET (v5) / \
-             NEXTAUTH_SECRET (v4), the secret of the Next.js app",
-        ));
-        return Ok(r);
-    }
-
-    // Every token found, decoded with the normal 15 s tolerance.
-    struct Tried<'a> {
-        c: &'a Candidate,
-        token: &'a str,
-        via: Via,
-        result: Result<Value, Error>,
-    }
-    let tried: Vec<Tried> = found
-        .iter()
-        .filter_map(|(c, f)| match f {
-            Found::Token(t, via) => Some(Tried {
-                c,
-                token: t,
-                via: *via,
-                result: decoder(
-                    c.flavor,
-                    &c.name,
-                    &c.salt(s),
-                    &s.secrets[ix(c.flavor)],
-                    s.now,
-                    None,
-                )
-                .and_then(|d| d.decode::<Value>(t)),
-            }),
-            _ => None,
-        })
-        .collect();
-
-    // Success under the user's settings.
-    if let Some(t) = tried.iter().find(|t| t.c.consistent && t.result.is_ok()) {
-        let m = open_any(t.token, t.c, s);
-        token_step(&mut r, t.token, t.via, t.c, &cookies, s, m.as_ref());
-        r.session = true;
-        r.config = Some(t.c.config(s));
-        if t.via == Via::Bearer {
-            r.notes
-                .push("read from Authorization: Bearer (the request has no session cookie)".into());
-        }
-        return Ok(r);
-    }
-
-    let valid_elsewhere: Vec<&Tried> = tried
-        .iter()
-        .filter(|t| !t.c.consistent && t.result.is_ok() && t.via == Via::Cookie)
-        .collect();
-    let bearer_note = |r: &mut Report| {
-        if req
-            .authorization
-            .as_deref()
-            .is_some_and(|a| a.starts_with("Bearer "))
-        {
-            r.notes.push(
-                "the Authorization: Bearer token is not used: a session cookie is present (the \
-                 references do the same)"
-                    .into(),
-            );
-        }
-    };
-
-    // A token under the user's settings that does not decode.
-    let hint = header(tried.first().map_or("", |t| t.token)).ok().map(|h| {
-        if h.get("enc").and_then(Value::as_str) == Some("A256GCM") && !h.contains_key("kid") {
-            Flavor::V4
-        } else {
-            Flavor::V5
-        }
-    });
-    let best = tried
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.c.consistent)
-        .max_by_key(|(i, t)| {
-            (
-                t.via != Via::Bearer,
-                depth(&t.result),
-                Some(t.c.flavor) == hint,
-                std::cmp::Reverse(*i),
-            )
-        })
-        .map(|(_, t)| t);
-    if let Some(t) = best {
-        let m = open_any(t.token, t.c, s);
-        token_step(&mut r, t.token, t.via, t.c, &cookies, s, m.as_ref());
-        let err = t
-            .result
-            .as_ref()
-            .err()
-            .cloned()
-            .unwrap_or(Error::DecryptionFailed);
-        r.reason = Some(explain(t.c, t.token, t.via, &err, m.as_ref(), &cookies, s));
-        if t.via != Via::Bearer {
-            bearer_note(&mut r);
-        }
-        for v in valid_elsewhere {
-            r.notes.push(format!(
-                "{} holds a valid session for {}",
-                v.c.name,
-                v.c.config(s)
-            ));
-        }
-        return Ok(r);
-    }
-
-    // Inconsistent chunks, or a Bearer token that cannot be read.
-    for (c, f) in found.iter().filter(|(c, _)| c.consistent) {
-        if let Found::CookieError(e) = f {
-            r.reason = Some(chunk_reason(c, e, &cookies, s));
-            bearer_note(&mut r);
-            return Ok(r);
-        }
-    }
-    if found
-        .iter()
-        .any(|(c, f)| c.consistent && matches!(f, Found::BearerError))
-    {
-        r.reason = Some(Reason::new(
-            "bearer-percent",
-            "the Authorization: Bearer token has malformed percent-encoding",
-            "send the token as it is: base64url and dots need no encoding",
-        ));
-        return Ok(r);
-    }
-
-    // Nothing under the user's settings: a session cookie under another name?
-    let elsewhere = tried
-        .iter()
-        .filter(|t| !t.c.consistent && t.via == Via::Cookie)
-        .max_by_key(|t| depth(&t.result));
-    if let Some(t) = elsewhere {
-        let m = open_any(t.token, t.c, s);
-        token_step(&mut r, t.token, t.via, t.c, &cookies, s, m.as_ref());
-        r.reason = Some(mismatch(t.c, &cands, s));
-        r.notes.push(match &t.result {
-            Ok(_) => format!("with {} the session decodes", t.c.config(s)),
-            Err(e) => format!("with {} it does not decode either: {e}", t.c.config(s)),
-        });
-        return Ok(r);
-    }
-    if let Some(c) = found
-        .iter()
-        .find(|(c, f)| !c.consistent && matches!(f, Found::CookieError(_)))
-        .map(|(c, _)| c)
-    {
-        r.reason = Some(mismatch(c, &cands, s));
-        return Ok(r);
-    }
-    r.reason = Some(nothing(&cands, &cookies, req));
-    Ok(r)
-}
-
-/// Fills steps 3 to 6 for a token.
-fn token_step(
-    r: &mut Report,
-    token: &str,
-    via: Via,
-    c: &Candidate,
-    cookies: &[Cookie],
-    s: &Settings,
-    m: Option<&Match>,
-) {
-    let source = match via {
-        Via::Cookie => {
-            let chunks = Set::of(cookies, &c.name).chunks.len();
-            if chunks > 0 {
-                format!("cookie {} ({chunks} chunks joined)", c.name)
-            } else {
-                format!("cookie {}", c.name)
-            }
-        }
-        Via::Bearer => "Authorization: Bearer".to_owned(),
-        Via::Given => "the input".to_owned(),
-    };
-    let (header, header_error) = match header(token) {
-        Ok(h) => (Some(h), None),
-        Err(e) => (None, Some(e.to_owned())),
-    };
-    r.token = Some(TokenLine {
-        source,
-        value: shorten(token),
-        header,
-        header_error,
-    });
-    if let Some(m) = m {
-        let secret = &s.secrets[ix(m.flavor)][m.position - 1];
-        r.secret = Some(SecretLine {
-            flavor: short(m.flavor),
-            salt: m.salt.clone(),
-            position: m.position,
-            of: s.secrets[ix(m.flavor)].len(),
-            source: secret.source.clone(),
-        });
-        if let Ok(claims) = &m.claims {
-            r.times = times(claims, s.now);
-            r.claims = Some(claims.clone());
-        }
-    }
-}
-
-pub(crate) fn describe(c: &Candidate, s: &Settings) -> String {
-    format!(
-        "{} reading {} with salt {:?}",
-        label(c.flavor),
-        c.name,
-        c.salt(s)
-    )
 }

@@ -1,14 +1,19 @@
-//! `nextauth-session`: answers "why does my Rust service see no session?" (`inspect`) and
-//! mints sessions for tests and manual checks (`encode`). Built with the `cli` feature:
+//! `nextauth-session`: answers "why does my Rust service see no session?" (`inspect`, for
+//! NextAuth.js v4 / Auth.js v5 and Better Auth cookies) and mints sessions and CSRF cookies
+//! for tests and manual checks (`encode`, `csrf`). Built with the `cli` feature:
 //! `cargo install nextauth-session --features cli`.
+//!
+//! The request is read by the library only (`nextauth_session::diagnosis`); this binary
+//! parses its arguments and pasted input, and formats.
 //!
 //! Exit codes: 0 a session was decoded (or a token minted), 1 no session, 2 usage error.
 
+mod better_auth;
 mod diagnose;
 mod input;
 mod reasons;
 mod report;
-mod scan;
+mod settings;
 mod time;
 
 use std::io::{IsTerminal, Write};
@@ -16,16 +21,18 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use nextauth_session::{Decoder, Flavor};
+use nextauth_session::better_auth::CacheStrategy;
+use nextauth_session::diagnosis::env_config;
+use nextauth_session::{Csrf, Decoder, Flavor};
 use zeroize::Zeroizing;
 
-use diagnose::{NamedSecret, Request, Settings};
+use settings::{NamedSecret, Request, Settings};
 
 #[derive(Parser)]
 #[command(
     name = "nextauth-session",
     version,
-    about = "Inspect and mint NextAuth.js v4 / Auth.js v5 session cookies"
+    about = "Inspect and mint NextAuth.js v4 / Auth.js v5 (and Better Auth) session cookies"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -40,6 +47,51 @@ enum Command {
     /// Mint a session token from JSON claims on standard input (iat, exp and jti are written
     /// over them, as the references do).
     Encode(EncodeArgs),
+    /// Mint a CSRF double-submit cookie (token|sha256(token + secret)) as the references issue
+    /// it: prints the token to submit and the Set-Cookie (or, with --cookie-header, the Cookie
+    /// header).
+    Csrf(CsrfArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StrategyArg {
+    /// `compact` (better-auth's default)
+    Compact,
+    /// `jwt`
+    Jwt,
+    /// `jwe` (stateless mode)
+    Jwe,
+}
+
+impl From<StrategyArg> for CacheStrategy {
+    fn from(s: StrategyArg) -> Self {
+        match s {
+            StrategyArg::Compact => CacheStrategy::Compact,
+            StrategyArg::Jwt => CacheStrategy::Jwt,
+            StrategyArg::Jwe => CacheStrategy::Jwe,
+        }
+    }
+}
+
+/// The Better Auth settings of the app (`inspect` reads Better Auth cookies when the request
+/// has any).
+#[derive(Args)]
+struct BetterAuthArgs {
+    /// Inspect Better Auth cookies even when the request has none.
+    #[arg(long)]
+    better_auth: bool,
+    /// Better Auth's advanced.cookiePrefix.
+    #[arg(long, value_name = "PREFIX", default_value = "better-auth")]
+    cookie_prefix: String,
+    /// Better Auth's session.cookieCache.strategy; default: what the cookie's shape says.
+    #[arg(long, value_enum)]
+    cache_strategy: Option<StrategyArg>,
+    /// Better Auth's session.cookieCache.version.
+    #[arg(long, value_name = "VERSION", default_value = "1")]
+    cache_version: String,
+    /// Better Auth's stateless mode (no database: the jwe cache is the whole session).
+    #[arg(long)]
+    stateless: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -80,6 +132,14 @@ struct KeyArgs {
     /// The current time, unix seconds (default: the system clock).
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     now: Option<i64>,
+    /// The current time, unix milliseconds (Better Auth checks expiries to the millisecond).
+    #[arg(
+        long,
+        value_name = "UNIX_MS",
+        allow_negative_numbers = true,
+        conflicts_with = "now"
+    )]
+    now_ms: Option<i64>,
 }
 
 #[derive(Args)]
@@ -101,9 +161,26 @@ struct InspectArgs {
     token: Option<String>,
     #[command(flatten)]
     keys: KeyArgs,
+    #[command(flatten)]
+    better_auth: BetterAuthArgs,
     /// Machine-readable output.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Args)]
+struct CsrfArgs {
+    /// The flavor of the app.
+    #[arg(long, value_enum)]
+    flavor: FlavorArg,
+    #[command(flatten)]
+    keys: KeyArgs,
+    /// The token (default: 32 random bytes in hex, as the references make it).
+    #[arg(long, value_name = "TOKEN")]
+    token: Option<String>,
+    /// Print the Cookie request header instead of the Set-Cookie header.
+    #[arg(long)]
+    cookie_header: bool,
 }
 
 #[derive(Args)]
@@ -131,61 +208,32 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect(args),
         Command::Encode(args) => encode(args),
+        Command::Csrf(args) => csrf(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", report::escape(&message));
             ExitCode::from(2)
         }
     }
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-/// The secrets `Decoder::from_env` would read for `flavor`.
+/// The secrets `Decoder::from_env` reads for `flavor`, named by their variables.
 fn env_secrets(flavor: Flavor) -> Vec<NamedSecret> {
-    let named = |name: &str| {
-        var(name).map(|v| NamedSecret {
-            value: Zeroizing::new(v),
-            source: name.to_owned(),
+    env_config(flavor)
+        .secrets
+        .into_iter()
+        .map(|s| NamedSecret {
+            value: s.value,
+            source: s.variable,
         })
-    };
-    match flavor {
-        Flavor::V4 => named("NEXTAUTH_SECRET")
-            .or_else(|| named("AUTH_SECRET"))
-            .into_iter()
-            .collect(),
-        _ => {
-            let list: Vec<NamedSecret> = [
-                "AUTH_SECRET_3",
-                "AUTH_SECRET_2",
-                "AUTH_SECRET_1",
-                "AUTH_SECRET",
-            ]
-            .into_iter()
-            .filter_map(named)
-            .collect();
-            if list.is_empty() {
-                named("NEXTAUTH_SECRET").into_iter().collect()
-            } else {
-                list
-            }
-        }
-    }
+        .collect()
 }
 
-/// The `secure` setting `Decoder::from_env` would use, when the environment says anything.
+/// The `secure` setting `Decoder::from_env` uses, when the environment says anything.
 fn env_secure(flavor: Flavor) -> Option<(bool, String)> {
-    let https = |name: &str| var(name).map(|url| (url.starts_with("https://"), name.to_owned()));
-    match flavor {
-        Flavor::V4 => {
-            https("NEXTAUTH_URL").or_else(|| var("VERCEL").map(|_| (true, "VERCEL".into())))
-        }
-        _ => https("AUTH_URL").or_else(|| https("NEXTAUTH_URL")),
-    }
+    env_config(flavor).secure
 }
 
 fn settings(keys: KeyArgs, flavor: Option<Flavor>) -> Result<Settings, String> {
@@ -221,12 +269,14 @@ fn settings(keys: KeyArgs, flavor: Option<Flavor>) -> Result<Settings, String> {
         Some(b) => Some((b, format!("--secure={b}"))),
         None => env_secure(f),
     };
-    let now = match keys.now {
-        Some(now) => now,
-        None => SystemTime::now()
+    let now_ms = match (keys.now_ms, keys.now) {
+        (Some(ms), _) => ms,
+        (None, Some(now)) => now.saturating_mul(1000),
+        (None, None) => SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
     };
+    let now = now_ms.div_euclid(1000);
     Ok(Settings {
         flavor,
         secure: [secure(Flavor::V4), secure(Flavor::V5)],
@@ -234,6 +284,7 @@ fn settings(keys: KeyArgs, flavor: Option<Flavor>) -> Result<Settings, String> {
         salt: keys.salt,
         secrets,
         now,
+        now_ms,
     })
 }
 
@@ -276,8 +327,50 @@ fn inspect(mut args: InspectArgs) -> Result<u8, String> {
                 .into(),
         );
     }
+    let secure_flag = args.keys.secure;
+    let ba_secrets: Vec<NamedSecret> = args
+        .keys
+        .secrets
+        .iter()
+        .enumerate()
+        .map(|(i, s)| NamedSecret {
+            value: Zeroizing::new(s.clone()),
+            source: format!("--secret #{}", i + 1),
+        })
+        .collect();
     let settings = settings(args.keys, args.flavor.map(Flavor::from))?;
-    let report = diagnose::inspect(&settings, &request)?;
+    let ba = &args.better_auth;
+    let options = better_auth::Options {
+        force: ba.better_auth,
+        prefix: ba.cookie_prefix.clone(),
+        strategy: ba.cache_strategy.map(CacheStrategy::from),
+        version: ba.cache_version.clone(),
+        stateless: ba.stateless,
+        secure: secure_flag,
+    };
+    let lines = request.lines();
+    let ba_report = better_auth::inspect(&options, &ba_secrets, &lines, settings.now_ms)?;
+    let ba_names: Vec<String> = ba_report
+        .iter()
+        .flat_map(|b| [b.token_cookie.clone(), b.data_cookie.clone()])
+        .collect();
+    let mut report = if settings.secrets.iter().all(Vec::is_empty) && ba_report.is_some() {
+        // Better Auth secrets from its own variables: the Auth.js part has nothing to say.
+        let mut r = diagnose::inspect(&settings, &request, &ba_names)?;
+        r.reason = None;
+        r
+    } else {
+        diagnose::inspect(&settings, &request, &ba_names)?
+    };
+    let authjs_cookies = report
+        .cookies
+        .iter()
+        .any(|c| !c.role.contains("Better Auth"));
+    report.better_auth_only = ba_report.is_some()
+        && !authjs_cookies
+        && request.authorization.is_none()
+        && request.token.is_none();
+    report.better_auth = ba_report;
     let out = if args.json {
         serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"
     } else {
@@ -301,15 +394,21 @@ fn print(text: &str) -> Result<(), String> {
         .map_err(|e| format!("cannot write the output: {e}"))
 }
 
-fn encode(args: EncodeArgs) -> Result<u8, String> {
-    let flavor = Flavor::from(args.flavor);
-    let s = settings(args.keys, Some(flavor))?;
-    let secrets = &s.secrets[usize::from(flavor == Flavor::V5)];
-    if secrets.is_empty() {
+/// The settings of a minting command, which needs a secret.
+fn minting(keys: KeyArgs, flavor: Flavor) -> Result<Settings, String> {
+    let s = settings(keys, Some(flavor))?;
+    if s.secrets[settings::ix(flavor)].is_empty() {
         return Err(
             "no secret: pass --secret or set AUTH_SECRET (v5) / NEXTAUTH_SECRET (v4)".into(),
         );
     }
+    Ok(s)
+}
+
+fn encode(args: EncodeArgs) -> Result<u8, String> {
+    let flavor = Flavor::from(args.flavor);
+    let s = minting(args.keys, flavor)?;
+    let secrets = &s.secrets[settings::ix(flavor)];
     let mut builder = Decoder::builder(flavor).fixed_time(s.now);
     let secure = s.secure[usize::from(flavor == Flavor::V5)]
         .as_ref()
@@ -347,6 +446,42 @@ fn encode(args: EncodeArgs) -> Result<u8, String> {
             .collect()
     } else {
         format!("{token}\n")
+    };
+    print(&out)?;
+    Ok(0)
+}
+
+fn csrf(args: CsrfArgs) -> Result<u8, String> {
+    let flavor = Flavor::from(args.flavor);
+    let s = minting(args.keys, flavor)?;
+    let secrets = &s.secrets[settings::ix(flavor)];
+    let secure = s.secure[settings::ix(flavor)]
+        .as_ref()
+        .is_some_and(|(b, _)| *b);
+    let mut check = Csrf::builder(flavor).secure(secure);
+    let mut decoder = Decoder::builder(flavor).secure(secure);
+    for secret in secrets {
+        check = check.secret(secret.value.as_str());
+        decoder = decoder.secret(secret.value.as_str());
+    }
+    if let Some(name) = &s.cookie_name {
+        check = check.cookie_name(name.as_str());
+    }
+    let check = check.build().map_err(|e| e.to_string())?;
+    let encoder = decoder.build().map_err(|e| e.to_string())?.encoder();
+    let cookie = match &args.token {
+        Some(token) => encoder.csrf_cookie_with_token(&check, token),
+        None => encoder.csrf_cookie(&check),
+    }
+    .map_err(|e| e.to_string())?;
+    let out = if args.cookie_header {
+        format!("{}\n", cookie.cookie_header())
+    } else {
+        format!(
+            "token: {}\nSet-Cookie: {}\n",
+            cookie.token(),
+            cookie.set_cookie()
+        )
     };
     print(&out)?;
     Ok(0)
