@@ -55,6 +55,10 @@ pub(crate) fn from_str<T: DeserializeOwned>(
 /// A claims view (database and Better Auth sessions) deserialized into `T`. `view` builds the
 /// view; it is called again only when the claims do not fit, to say where and why.
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "better-auth"))]
+#[cfg_attr(
+    not(any(feature = "axum", feature = "tower", feature = "actix")),
+    allow(dead_code)
+)]
 pub(crate) fn from_view<T: DeserializeOwned>(view: impl Fn() -> Value) -> Result<T, Error> {
     T::deserialize(view()).map_err(|_| match Node::deserialize_from(&view()) {
         Ok(node) => explain::<T>(&node),
@@ -97,6 +101,10 @@ enum Node {
 
 impl Node {
     #[cfg(any(feature = "postgres", feature = "sqlite", feature = "better-auth"))]
+    #[cfg_attr(
+        not(any(feature = "axum", feature = "tower", feature = "actix")),
+        allow(dead_code)
+    )]
     fn deserialize_from(value: &Value) -> Result<Self, serde_json::Error> {
         de::Deserialize::deserialize(value)
     }
