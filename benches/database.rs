@@ -11,6 +11,9 @@
 //!   server log) run with bare sqlx on a pool of the same size and settings, decoded the same
 //!   way (`(Option<i64>, String)`). PostgreSQL over loopback, a throwaway cluster.
 //! - `database_cache_miss_sqlite`: the same on a SQLite file.
+//! - `source_session` (feature `tower`): what a framework integration does per request,
+//!   `SessionSource::session::<Session>` on the request's headers, for a database session
+//!   served from the cache against a v5 JWT session (the same realistic headers).
 //!
 //! Tables: @auth/prisma-adapter's (`prisma migrate` output) with 1,000 users and sessions.
 //!
@@ -24,7 +27,7 @@
 //! disturbs less than rows measured seconds apart.
 //!
 //! `DB_BENCH_CALLGRIND=<case>` (cases: `hit`, `jwt`, `harness`, `miss_pg`, `bare_pg`,
-//! `miss_sqlite`, `bare_sqlite`; `all` runs them in turn into one profile) instead runs the case
+//! `miss_sqlite`, `bare_sqlite`, and with feature `tower` `source_hit`, `source_jwt`; `all` runs them in turn into one profile) instead runs the case
 //! `DB_BENCH_ITERS` times (default 1000) inside `cg_measure`, for callgrind: instructions per
 //! call on the calling thread (the PostgreSQL server and sqlx's SQLite worker threads are not
 //! counted), free of the machine's noise. One run per case:
@@ -43,6 +46,8 @@ use std::time::Duration;
 
 use criterion::{BenchmarkGroup, Criterion};
 use nextauth_session::database::{Schema, Store};
+#[cfg(feature = "tower")]
+use nextauth_session::integrations::SessionSource;
 use nextauth_session::{Decoder, Flavor, Session};
 use tokio::runtime::Runtime;
 
@@ -57,6 +62,39 @@ mod db;
 const POOL_SIZE: u32 = 8;
 const SEED: u64 = 0x6e65_7874_6175_7468;
 
+/// What a framework integration does per request: `SessionSource::session::<Session>` for a
+/// database session served from the cache, against a v5 JWT session.
+#[cfg(feature = "tower")]
+fn bench_source(c: &mut Criterion, s: &Setup) {
+    let hit = SessionSource::from(s.hit_store.clone());
+    let jwt = SessionSource::from(s.decoder.clone());
+    let mut group = c.benchmark_group("source_session");
+    short(&mut group);
+    let sent = s.hit_store.queries_sent();
+    let mut at = Cycle(0);
+    group.bench_function("database_cache_hit", |b| {
+        b.iter(|| {
+            let headers = &s.db_header_maps[at.next()];
+            s.rt.block_on(hit.session::<Session>(black_box(headers)))
+                .expect("lookup")
+                .expect("a session")
+        });
+    });
+    group.bench_function("jwt_v5", |b| {
+        b.iter(|| {
+            s.rt.block_on(jwt.session::<Session>(black_box(&s.jwt_header_map)))
+                .expect("decode")
+                .expect("a session")
+        });
+    });
+    group.finish();
+    assert_eq!(
+        s.hit_store.queries_sent(),
+        sent,
+        "a cache-hit iteration sent a query"
+    );
+}
+
 /// Everything the groups measure, set up once.
 struct Setup {
     rt: Runtime,
@@ -65,6 +103,11 @@ struct Setup {
     db_headers: Vec<String>,
     jwt_header: String,
     decoder: Decoder,
+    /// The same headers as `HeaderMap`s, for `SessionSource::session`.
+    #[cfg(feature = "tower")]
+    db_header_maps: Vec<http::HeaderMap>,
+    #[cfg(feature = "tower")]
+    jwt_header_map: http::HeaderMap,
     hit_store: Store,
     pg_store: Store,
     pg_bare: sqlx::PgPool,
@@ -170,9 +213,19 @@ fn setup() -> Setup {
         .map(|r| db::v5_header(hit_store.cookie_name_in_use(), &r.token))
         .collect();
 
+    #[cfg(feature = "tower")]
+    let header_map = |cookie: &str| {
+        let mut map = http::HeaderMap::new();
+        map.insert(http::header::COOKIE, cookie.parse().expect("header value"));
+        map
+    };
     let setup = Setup {
         rt,
         rows,
+        #[cfg(feature = "tower")]
+        db_header_maps: db_headers.iter().map(|h| header_map(h)).collect(),
+        #[cfg(feature = "tower")]
+        jwt_header_map: header_map(&jwt_header),
         db_headers,
         jwt_header,
         decoder,
@@ -603,6 +656,29 @@ fn callgrind(case: &str, s: &Setup) {
             }));
         }),
         "harness" => Box::new(|| s.rt.block_on(async { black_box(()) })),
+        #[cfg(feature = "tower")]
+        "source_hit" => {
+            let source = SessionSource::from(s.hit_store.clone());
+            Box::new(move || {
+                let headers = &s.db_header_maps[at.next()];
+                black_box(
+                    s.rt.block_on(source.session::<Session>(headers))
+                        .unwrap()
+                        .unwrap(),
+                );
+            })
+        }
+        #[cfg(feature = "tower")]
+        "source_jwt" => {
+            let source = SessionSource::from(s.decoder.clone());
+            Box::new(move || {
+                black_box(
+                    s.rt.block_on(source.session::<Session>(&s.jwt_header_map))
+                        .unwrap()
+                        .unwrap(),
+                );
+            })
+        }
         "miss_pg" => Box::new(|| {
             let token = &s.rows[at.next()].token;
             black_box(s.rt.block_on(s.pg_store.session(token)).unwrap());
@@ -648,6 +724,8 @@ fn main() {
     } else {
         let mut c = Criterion::default().configure_from_args();
         bench_cache_hit(&mut c, &setup);
+        #[cfg(feature = "tower")]
+        bench_source(&mut c, &setup);
         bench_miss_pg(&mut c, &setup);
         bench_miss_sqlite(&mut c, &setup);
         c.final_summary();

@@ -83,6 +83,8 @@ pub mod integrations;
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "better-auth"))]
 mod js_time;
 mod request;
+#[cfg(test)]
+mod test_counters;
 
 pub use authjs::csrf::{Csrf, CsrfBuilder, CsrfError, DEFAULT_CSRF_HEADER};
 pub use authjs::decoder::{Decoder, DecoderBuilder};

@@ -317,6 +317,55 @@ fn coerce_string(value: &JsValue<'_>) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// What better-auth 1.7.25's `parseCookieCachePayload` printed (Node 20, `Date` frozen at
+    /// 1750000000123): zod's defaults fill the missing dates with now and `emailVerified` with
+    /// false, and `z.coerce.string()` turns a number, a boolean or null into its `String()`.
+    #[test]
+    fn zod_defaults_and_coercions() {
+        let now_ms = 1_750_000_000_123;
+        let now = "2025-06-15T15:06:40.123Z";
+        for (user_id, coerced) in [
+            ("42", "42"),
+            ("1.5e21", "1.5e+21"),
+            ("true", "true"),
+            ("false", "false"),
+            ("null", "null"),
+            ("\"u1\"", "u1"),
+        ] {
+            let text = format!(
+                r#"{{"session":{{"id":"s1","userId":{user_id},"expiresAt":"2030-01-01T00:00:00.000Z","token":"t"}},"user":{{"id":"u1","email":"A@B.C","name":"n"}},"updatedAt":1}}"#
+            );
+            let node = format!(
+                r#"{{"session":{{"id":"s1","createdAt":"{now}","updatedAt":"{now}","userId":"{coerced}","expiresAt":"2030-01-01T00:00:00.000Z","token":"t"}},"user":{{"id":"u1","createdAt":"{now}","updatedAt":"{now}","email":"a@b.c","emailVerified":false,"name":"n"}}}}"#
+            );
+            let JsValue::Object(payload) = js_json::parse(&text).unwrap() else {
+                panic!("an object")
+            };
+            let decoded = validate(&payload, 0, now_ms).unwrap();
+            assert_eq!(serde_json::to_string(&decoded.session).unwrap(), node);
+        }
+    }
+
+    /// better-auth: a jwt / jwe cache expires at `decoded.exp ? decoded.exp * 1000 : Date.now()`.
+    #[test]
+    fn jwt_cache_expiry_is_exp_or_now() {
+        let now = 1_750_000_000_123;
+        for (claims, expires_ms) in [
+            (r#"{"exp":1750000300}"#, 1_750_000_300_000),
+            (r#"{"exp":0.5}"#, 500),
+            (r#"{"exp":0}"#, now),
+            (r#"{"exp":-1}"#, -1000),
+            (r#"{}"#, now),
+            (r#"{"exp":null}"#, now),
+        ] {
+            assert_eq!(
+                claims_object(claims, now).unwrap().1,
+                expires_ms,
+                "{claims}"
+            );
+        }
+    }
+
     /// What better-auth 1.7.25's `parseCookieCachePayload` printed for this payload (Node 20):
     /// zod's looseObject drops an undeclared `__proto__` member of the session and the user,
     /// fills the schema's fields in its order and lower-cases the email.

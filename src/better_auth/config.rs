@@ -261,8 +261,16 @@ impl BetterAuth {
     /// set it on the result's builder equivalent with [`builder`](Self::builder) when the app
     /// has one, or use [`from_env_with`](Self::from_env_with).
     ///
+    /// The variables are read exactly as better-auth reads them (checked against better-auth
+    /// itself, `fixtures/better-auth/secrets-env.json`): empty ones count as unset, entries
+    /// are trimmed, a version is what JavaScript's `parseInt` makes of it (`01:` and `1 :`
+    /// are version 1), and the legacy secret is dropped when it is better-auth's placeholder
+    /// `better-auth-secret-12345678901234567890`.
+    ///
     /// # Errors
-    /// [`Error::Config`] when no secret variable is set or `BETTER_AUTH_SECRETS` is malformed.
+    /// [`Error::Config`] when `BETTER_AUTH_SECRETS` is malformed (better-auth refuses to start
+    /// too), or when no secret variable is set: better-auth would then run on its public
+    /// placeholder secret (outside production), which a reader does not accept.
     pub fn from_env() -> Result<Self, Error> {
         Self::from_env_with(|b| b)
     }
@@ -282,37 +290,9 @@ impl BetterAuth {
         var: impl Fn(&str) -> Option<String>,
         configure: impl FnOnce(BetterAuthBuilder) -> BetterAuthBuilder,
     ) -> Result<Self, Error> {
-        let var = |name: &str| var(name).filter(|v| !v.is_empty());
-        let mut builder = Self::builder();
-        if let Some(list) = var("BETTER_AUTH_SECRETS") {
-            // better-auth's parseSecretsEnv and validateSecretsArray: `<version>:<secret>`
-            // entries, trimmed, versions canonical non-negative integers without duplicates.
-            let malformed = || {
-                Error::Config("BETTER_AUTH_SECRETS entries are <version>:<secret>, versions unique")
-            };
-            let mut versions = Vec::new();
-            for entry in list.split(',') {
-                let (version, value) = entry.trim().split_once(':').ok_or_else(malformed)?;
-                let number: u64 = version.parse().map_err(|_| malformed())?;
-                if number.to_string() != version || versions.contains(&number) {
-                    return Err(malformed());
-                }
-                versions.push(number);
-                let value = value.trim();
-                if value.is_empty() {
-                    return Err(malformed());
-                }
-                builder = builder.secret(value.to_owned());
-            }
-        }
-        if let Some(legacy) = var("BETTER_AUTH_SECRET").or_else(|| var("AUTH_SECRET")) {
-            builder = builder.secret(legacy);
-        }
-        if builder.secrets.is_empty() {
-            return Err(Error::Config(
-                "no secret in the environment (BETTER_AUTH_SECRET, BETTER_AUTH_SECRETS or AUTH_SECRET)",
-            ));
-        }
+        let builder = secrets_from_vars(&var)?
+            .into_iter()
+            .fold(Self::builder(), BetterAuthBuilder::secret);
         let secure = var("BETTER_AUTH_URL").is_some_and(|url| url.starts_with("https://"));
         configure(builder.secure(secure)).build()
     }
@@ -339,5 +319,162 @@ impl BetterAuth {
                 .unwrap_or_default();
             i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
         })
+    }
+}
+
+/// better-auth's placeholder secret: used by an app with no secret outside production, never by
+/// a reader ([`BetterAuth::from_env`] refuses to start without a secret instead).
+const DEFAULT_SECRET: &str = "better-auth-secret-12345678901234567890";
+
+/// The secrets better-auth starts with for this environment, current first: the entries of
+/// `BETTER_AUTH_SECRETS` in order, then the legacy `BETTER_AUTH_SECRET` (else `AUTH_SECRET`)
+/// unless it is the placeholder; without the list, the legacy secret alone (empty variables
+/// count as unset). As `createAuthContext`, `parseSecretsEnv` and `validateSecretsArray` read
+/// them: entries split at `,` and trimmed, `<version>:<secret>` split at the first `:`, the
+/// version read as `parseInt(version, 10)` (so `01`, `+1` and `1x` are version 1, `-0` is 0),
+/// non-negative and unique, the secret trimmed and not empty.
+pub(crate) fn secrets_from_vars(
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<String>, Error> {
+    let var = |name: &str| var(name).filter(|v| !v.is_empty());
+    let legacy = var("BETTER_AUTH_SECRET").or_else(|| var("AUTH_SECRET"));
+    let Some(list) = var("BETTER_AUTH_SECRETS") else {
+        return legacy.map(|secret| vec![secret]).ok_or(Error::Config(
+            "no secret in the environment (BETTER_AUTH_SECRET, BETTER_AUTH_SECRETS or AUTH_SECRET)",
+        ));
+    };
+    let malformed = || {
+        Error::Config(
+            "BETTER_AUTH_SECRETS entries are <version>:<secret>, versions unique non-negative integers",
+        )
+    };
+    let mut versions: Vec<f64> = Vec::new();
+    let mut secrets = Vec::new();
+    for entry in list.split(',') {
+        let (version, value) = js_trim(entry).split_once(':').ok_or_else(malformed)?;
+        let version = js_parse_int(version)
+            .filter(|v| *v >= 0.0)
+            .ok_or_else(malformed)?;
+        let value = js_trim(value);
+        // `-0` equals `0`, as in the JavaScript `Set` that finds duplicates.
+        if value.is_empty() || versions.contains(&version) {
+            return Err(malformed());
+        }
+        versions.push(version);
+        secrets.push(value.to_owned());
+    }
+    secrets.extend(legacy.filter(|secret| secret != DEFAULT_SECRET));
+    Ok(secrets)
+}
+
+/// JavaScript's white space and line terminators (`String.prototype.trim`): Unicode's
+/// `White_Space` without U+0085, plus U+FEFF.
+fn is_js_space(c: char) -> bool {
+    (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}'
+}
+
+fn js_trim(s: &str) -> &str {
+    s.trim_matches(is_js_space)
+}
+
+/// `parseInt(text, 10)`: leading white space, an optional sign, then the longest run of ASCII
+/// digits; `None` (NaN) without a digit.
+fn js_parse_int(text: &str) -> Option<f64> {
+    let text = text.trim_start_matches(is_js_space);
+    let (negative, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let digits = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
+    let magnitude: f64 = digits.parse().ok()?;
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    /// Every environment of `fixtures/better-auth/secrets-env.json`, which better-auth 1.7.25
+    /// started with: the same secrets in the same order (its `ctx.secret` first, then the rest
+    /// of its jwe keys), or an error where it threw. One deliberate difference: with no secret
+    /// at all, better-auth (outside production) uses its public placeholder; a reader refuses.
+    #[test]
+    fn secrets_from_the_environment_as_better_auth_reads_them() {
+        let file: Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/better-auth/secrets-env.json"
+        )))
+        .unwrap();
+        let cases = file["cases"].as_array().unwrap();
+        let (mut accepted, mut refused, mut placeholder) = (0, 0, 0);
+        for case in cases {
+            let env = case["env"].as_object().unwrap();
+            let got =
+                secrets_from_vars(|name| env.get(name).and_then(Value::as_str).map(str::to_owned));
+            if let Some(want) = case["jwe_secrets"].as_array() {
+                let want: Vec<&str> = want.iter().map(|s| s.as_str().unwrap()).collect();
+                assert_eq!(case["secret"].as_str(), want.first().copied(), "{case}");
+                if want == [DEFAULT_SECRET] && !env.values().any(|v| v == DEFAULT_SECRET) {
+                    assert!(matches!(got, Err(Error::Config(_))), "{case}");
+                    placeholder += 1;
+                } else {
+                    assert_eq!(
+                        got,
+                        Ok(want.iter().map(|s| s.to_string()).collect()),
+                        "{case}"
+                    );
+                    accepted += 1;
+                }
+            } else {
+                assert!(case["error"].is_string(), "{case}");
+                assert!(matches!(got, Err(Error::Config(_))), "{case}");
+                refused += 1;
+            }
+        }
+        assert!(
+            accepted > 50 && refused > 20 && placeholder > 5,
+            "{accepted} {refused} {placeholder}"
+        );
+    }
+
+    #[test]
+    fn names_and_debug() {
+        let r = BetterAuth::builder()
+            .secret("s3cr3t-value")
+            .build()
+            .unwrap();
+        assert_eq!(r.session_token_name(), "better-auth.session_token");
+        assert_eq!(r.session_data_name(), "better-auth.session_data");
+        assert_eq!(r.dont_remember_name(), "better-auth.dont_remember");
+        let secure = BetterAuth::builder()
+            .secret("s3cr3t-value")
+            .secure(true)
+            .cookie_prefix("app")
+            .build()
+            .unwrap();
+        assert_eq!(secure.session_token_name(), "__Secure-app.session_token");
+        assert_eq!(secure.session_data_name(), "__Secure-app.session_data");
+        assert_eq!(secure.dont_remember_name(), "__Secure-app.dont_remember");
+        // Debug never shows a secret, and says what it is.
+        let builder = BetterAuth::builder()
+            .secret("s3cr3t-value")
+            .secret("0ld-value");
+        for text in [format!("{r:?}"), format!("{builder:?}")] {
+            assert!(!text.contains("s3cr3t") && !text.contains("0ld"), "{text}");
+            assert!(text.starts_with("BetterAuth"), "{text}");
+        }
+        assert!(format!("{builder:?}").contains("[redacted; 2]"));
+        assert!(format!("{r:?}").contains("[redacted; 1]"));
+        assert!(format!("{secure:?}").contains("__Secure-app.session_token"));
+    }
+
+    #[test]
+    fn identity_is_shared_by_clones_only() {
+        let a = BetterAuth::builder().secret("s").build().unwrap();
+        let b = BetterAuth::builder().secret("s").build().unwrap();
+        assert_eq!(a.identity(), a.clone().identity());
+        assert_ne!(a.identity(), b.identity());
     }
 }

@@ -354,6 +354,33 @@ mod tests {
         }
     }
 
+    /// A jwt / jwe cache carries `exp` = now + its max age (whole seconds). A jwt cache is used
+    /// until that second starts (jose's `jwtVerify`: expired when `exp <= now`); a jwe cache
+    /// up to that instant (jose's 15 s tolerance, then the server's `exp * 1000 >= Date.now()`).
+    #[test]
+    fn jwt_and_jwe_caches_expire_after_their_max_age() {
+        let last_ms = (NOW_MS.div_euclid(1000) + 300) * 1000;
+        for (strategy, last_ms) in [
+            (CacheStrategy::Jwt, last_ms - 1),
+            (CacheStrategy::Jwe, last_ms),
+        ] {
+            let (session, user) = objects("Ada");
+            let cookies = reader(|b| b.cookie_cache(strategy))
+                .encoder()
+                .set_cookies(&session, &user)
+                .unwrap();
+            let at = |ms: i64| {
+                reader(|b| b.cookie_cache(strategy).fixed_time_ms(ms))
+                    .cached_session(Some(&header(&cookies)))
+                    .unwrap()
+                    .is_some()
+            };
+            assert!(at(NOW_MS), "{strategy:?}");
+            assert!(at(last_ms), "{strategy:?}");
+            assert!(!at(last_ms + 1), "{strategy:?}");
+        }
+    }
+
     #[test]
     fn compact_payload_and_attributes() {
         let r = reader(|b| b.cookie_cache(CacheStrategy::Compact).secure(true));
@@ -403,11 +430,16 @@ mod tests {
         let cookies = enc.set_cookies(&session, &user).unwrap();
         assert!(cookies.iter().all(|c| c.contains("; Max-Age=3600;")));
         assert!(r.cached_session(Some(&header(&cookies))).unwrap().is_some());
-        assert!(
+        // better-call refuses a Max-Age above 400 days (34,560,000 s), not at it.
+        let at_most = |secs| {
             r.encoder()
-                .cache_max_age(Duration::from_secs(40_000_000))
+                .cache_max_age(Duration::from_secs(secs))
                 .set_cookies(&session, &user)
-                .is_err()
+        };
+        assert!(at_most(34_560_000).is_ok());
+        assert_eq!(
+            at_most(34_560_001),
+            Err(Error::Config("a cookie Max-Age above 400 days"))
         );
         assert!(
             reader(|b| b)

@@ -269,6 +269,11 @@ impl<'a> Parser<'a> {
             let value = self.value(depth + 1)?;
             // Small objects: a linear search; large ones get a hash index.
             if object.entries.len() < LINEAR_KEYS && index.is_none() {
+                #[cfg(test)]
+                crate::test_counters::add(
+                    &crate::test_counters::LINEAR_SCANNED,
+                    object.entries.len(),
+                );
                 object.set(key, value);
             } else {
                 let index = index.get_or_insert_with(|| {
@@ -424,7 +429,8 @@ impl<'a> Parser<'a> {
 /// over).
 fn iso_instant(text: &str) -> Option<(i64, bool)> {
     let s = text.as_bytes();
-    if s.len() < 20 || s.len() > 64 {
+    // The fraction may have any number of digits (V8 reads the first three).
+    if s.len() < 20 {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
@@ -616,11 +622,22 @@ pub(crate) fn to_serde(value: &JsValue<'_>) -> Option<serde_json::Value> {
         JsValue::Null => Value::Null,
         JsValue::Bool(b) => Value::Bool(*b),
         JsValue::Number(n) => {
-            // Integers stay integers (as serde_json reads `1750000000`).
-            if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
-                Value::from(*n as i64)
-            } else {
-                Value::from(serde_json::Number::from_f64(*n)?)
+            // Integers stay integers (as serde_json reads `1750000000`), with the digits
+            // `JSON.stringify` prints: below 1e21 JavaScript prints an integer without an
+            // exponent, its shortest round-trip digits padded with zeros (2^60 is
+            // `1152921504606847000`), which fit an `i64` or a `u64` below 2^64; from 1e21 on
+            // it prints an exponent, and the number stays an `f64`.
+            let mut digits = ryu_js::Buffer::new();
+            let integer = (n.fract() == 0.0)
+                .then(|| digits.format(*n))
+                .and_then(|text| {
+                    (text.parse::<i64>().map(Value::from))
+                        .or_else(|_| text.parse::<u64>().map(Value::from))
+                        .ok()
+                });
+            match integer {
+                Some(value) => value,
+                None => Value::from(serde_json::Number::from_f64(*n)?),
             }
         }
         JsValue::String(s) => Value::String(to_string(s)?),
@@ -655,6 +672,11 @@ mod tests {
                 r#"{"1":4,"2":3,"4294967294":7,"b":1,"a":2,"01":5,"-1":6,"4294967295":8}"#,
             ),
             (r#"{"a":1,"b":2,"a":3}"#, r#"{"a":3,"b":2}"#),
+            // Digits then the next byte up (`:`) or down (`/`): no index.
+            (
+                r#"{"b":1,"1:":2,"0":3,"9:":4,"/":5,"4294967294":6,"4294967295":7}"#,
+                r#"{"0":3,"4294967294":6,"b":1,"1:":2,"9:":4,"/":5,"4294967295":7}"#,
+            ),
             (
                 r#"["\ud800","\u2028","\u007f","\u001f","é","\/"]"#,
                 "[\"\\ud800\",\"\u{2028}\",\"\u{7f}\",\"\\u001f\",\"é\",\"/\"]",
@@ -749,6 +771,9 @@ mod tests {
             "\"\t\"",
             "\"\\x\"",
             "\"\\u12\"",
+            // A raw control character after a lone surrogate (the UTF-16 path).
+            "\"\\ud800\t\"",
+            "\"\\ud800x\u{1}\"",
             "tru",
             "{a:1}",
             "[1] 2",
@@ -759,6 +784,111 @@ mod tests {
         }
         let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 2), "]".repeat(MAX_DEPTH + 2));
         assert!(parse(&deep).is_err());
+    }
+
+    /// Member lookups while parsing stay linear in the object's size: one by one up to
+    /// `LINEAR_KEYS` members, then through a hash index, whatever the keys.
+    #[test]
+    fn many_keys_cost_linear_time() {
+        for keys in [10_000, LINEAR_KEYS + 1, LINEAR_KEYS] {
+            let mut text = String::from("{");
+            for i in 0..keys {
+                text.push_str(&format!("\"k{i}\":{i},"));
+            }
+            text.push_str("\"k0\":null}");
+            let mut parsed = None;
+            let scanned =
+                crate::test_counters::during(&crate::test_counters::LINEAR_SCANNED, || {
+                    parsed = Some(parse(&text).unwrap());
+                });
+            let Some(JsValue::Object(object)) = parsed else {
+                panic!("an object")
+            };
+            assert_eq!(scanned, LINEAR_KEYS * (LINEAR_KEYS - 1) / 2, "{keys} keys");
+            assert_eq!(object.ordered().count(), keys);
+            assert!(matches!(object.get("k0"), Some(JsValue::Null)));
+        }
+    }
+
+    /// Printed by Node 20, `JSON.stringify(JSON.parse(text))`: duplicates before and after the
+    /// object switches to its hash index, an integer-like key.
+    #[test]
+    fn duplicates_around_the_index_switch() {
+        let text = r#"{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17,"k18":18,"k19":19,"k20":20,"k21":21,"k22":22,"k23":23,"k24":24,"k25":25,"k26":26,"k27":27,"k28":28,"k29":29,"k30":30,"k31":31,"k32":32,"k33":33,"k34":34,"k1":"a","k33":"b","3":"c","k31":"d","k32":"f","k0":"e"}"#;
+        let node = r#"{"3":"c","k0":"e","k1":"a","k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17,"k18":18,"k19":19,"k20":20,"k21":21,"k22":22,"k23":23,"k24":24,"k25":25,"k26":26,"k27":27,"k28":28,"k29":29,"k30":30,"k31":"d","k32":"f","k33":"b","k34":34}"#;
+        assert_eq!(round_trip(text), node);
+    }
+
+    /// Nesting up to `MAX_DEPTH` levels below the top value is read, one more is refused,
+    /// objects and arrays alike.
+    #[test]
+    fn nesting_limit() {
+        let arrays = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        let objects = |n: usize| format!("{}1{}", r#"{"a":"#.repeat(n), "}".repeat(n));
+        assert!(parse(&arrays(MAX_DEPTH + 1)).is_ok());
+        assert!(parse(&arrays(MAX_DEPTH + 2)).is_err());
+        assert!(parse(&objects(MAX_DEPTH)).is_ok());
+        assert!(parse(&objects(MAX_DEPTH + 1)).is_err());
+    }
+
+    /// Numbers as better-auth's `getSession` body prints them (Node 20,
+    /// `JSON.stringify(JSON.parse(text))`): integers below 1e21 without an exponent, with
+    /// JavaScript's digits.
+    #[test]
+    fn numbers_print_as_javascript_prints_them() {
+        let text = "[1.5,9007199254740992,9007199254740994,1152921504606846976,-4611686018427387904,-0,0.1,9223372036854775807,1750000000,-1,1e21]";
+        let node = "[1.5,9007199254740992,9007199254740994,1152921504606847000,-4611686018427388000,0,0.1,9223372036854776000,1750000000,-1,1e+21]";
+        let value = to_serde(&parse(text).unwrap()).unwrap();
+        assert_eq!(serde_json::to_string(&value).unwrap(), node);
+        // Integers are integers for a claims type.
+        assert_eq!(value[9], serde_json::json!(-1));
+        assert!(value[8].is_i64() && value[7].is_u64() && value[0].is_f64());
+    }
+
+    /// `fixtures/better-auth/iso-dates.json`: which strings better-auth's reviver
+    /// (`safeJSONParse`, Node 20) turned into Dates, and their `toISOString()`.
+    #[test]
+    fn dates_are_revived_as_better_auth_revives_them() {
+        let file: serde_json::Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/better-auth/iso-dates.json"
+        )))
+        .unwrap();
+        let cases = file["cases"].as_array().unwrap();
+        for case in cases {
+            let text = case["text"].as_str().unwrap();
+            let want = case["revived"].as_str();
+            let got = iso_instant(text);
+            assert_eq!(
+                got.and_then(|(ms, _)| crate::js_time::iso_from_ms(ms))
+                    .as_deref(),
+                want,
+                "{text}"
+            );
+            if let Some((_, canonical)) = got {
+                assert_eq!(canonical, want == Some(text), "{text}");
+            }
+            // Through the parser: a revived date prints as better-auth prints it.
+            let printed = round_trip(&serde_json::to_string(&[text]).unwrap());
+            let expected = serde_json::to_string(&[want.unwrap_or(text)]).unwrap();
+            assert_eq!(printed, expected, "{text}");
+        }
+        assert!(cases.len() > 400);
+    }
+
+    /// Dates written with escapes: revived by better-auth's reviver (Node 20:
+    /// `safeJSONParse`), kept as strings by plain `JSON.parse`.
+    #[test]
+    fn escaped_dates() {
+        let text = r#"["2025\u002d01-01T00:00:00Z","2025-01-01T00:00:00\u002e5Z"]"#;
+        assert_eq!(
+            round_trip(text),
+            r#"["2025-01-01T00:00:00.000Z","2025-01-01T00:00:00.500Z"]"#
+        );
+        assert_eq!(
+            stringify(&parse_with(text, false).unwrap()),
+            r#"["2025-01-01T00:00:00Z","2025-01-01T00:00:00.5Z"]"#
+        );
     }
 
     #[test]

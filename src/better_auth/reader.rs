@@ -175,3 +175,45 @@ impl BetterAuth {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// better-call's `getSignedCookie`: no dot, an empty value, or a signature that is not 44
+    /// characters ending in `=` is no signed value (`null`); a well-formed signature that does
+    /// not verify is an error.
+    #[test]
+    fn signed_values_as_better_call_reads_them() {
+        let r = BetterAuth::builder()
+            .secret("reader unit test")
+            .build()
+            .unwrap();
+        let signed = r.encoder().signed_token("tok");
+        let cookie = |value: &str| format!("better-auth.session_token={value}");
+        assert_eq!(
+            r.session_token(Some(&cookie(&signed))),
+            Ok(Some("tok".to_owned()))
+        );
+        let signature = (signed.strip_prefix("tok.").unwrap())
+            .replace("%3D", "=")
+            .replace("%2B", "+")
+            .replace("%2F", "/");
+        assert_eq!(signature.len(), 44);
+        let other = format!("{}A=", &signature[..42]);
+        assert_ne!(other, signature);
+        assert_eq!(
+            r.session_token(Some(&cookie(&format!("tok.{other}")))),
+            Err(Error::BadSignature)
+        );
+        for value in [
+            "tok".to_owned(),
+            format!(".{signature}"),
+            format!("tok.{}A", &signature[..43]),
+            format!("tok.{signature}="),
+            format!("tok.{}", &signature[1..]),
+        ] {
+            assert_eq!(r.session_token(Some(&cookie(&value))), Ok(None), "{value}");
+        }
+    }
+}

@@ -57,3 +57,45 @@ impl BetterAuthSession {
         self.user.get("name").and_then(Value::as_str)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn object(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => unreachable!("an object literal"),
+        }
+    }
+
+    #[test]
+    fn accessors_and_claims_view() {
+        let session = BetterAuthSession::new(
+            object(json!({"id": "s1", "token": "t", "expiresAt": "2025-07-15T15:06:50.999Z"})),
+            object(
+                json!({"id": "u1", "email": "ada@example.com", "name": "Ada", "image": null, "plan": "pro"}),
+            ),
+        );
+        assert_eq!(session.user_id(), Some("u1"));
+        assert_eq!(session.email(), Some("ada@example.com"));
+        assert_eq!(session.name(), Some("Ada"));
+        assert_eq!(session.session()["token"], "t");
+        assert_eq!(
+            session.to_claims(),
+            json!({"sub": "u1", "email": "ada@example.com", "name": "Ada", "picture": null,
+                   "plan": "pro", "exp": 1_752_592_010})
+        );
+        assert_eq!(
+            serde_json::to_string(&session).unwrap(),
+            r#"{"session":{"id":"s1","token":"t","expiresAt":"2025-07-15T15:06:50.999Z"},"user":{"id":"u1","email":"ada@example.com","name":"Ada","image":null,"plan":"pro"}}"#
+        );
+        let empty = BetterAuthSession::new(Map::new(), object(json!({"id": 7, "email": null})));
+        assert_eq!(
+            (empty.user_id(), empty.email(), empty.name()),
+            (None, None, None)
+        );
+        assert_eq!(empty.to_claims()["exp"], Value::Null);
+    }
+}

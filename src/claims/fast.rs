@@ -73,6 +73,8 @@ impl<'de> Fast<'de> {
 /// serde_json on one value's text, with the same request.
 macro_rules! delegate {
     ($self:ident, $method:ident $(, $arg:expr)*; $visitor:ident) => {{
+        #[cfg(test)]
+        crate::test_counters::add(&crate::test_counters::DELEGATED, 1);
         let text = $self.value_text()?;
         let mut json = serde_json::Deserializer::from_str(text);
         let value = (&mut json).$method($($arg,)* $visitor)?;
@@ -286,6 +288,18 @@ impl<'de> MapAccess<'de> for Map<'_, 'de> {
     }
 }
 
+/// Requests of a key that only serde_json answers (it parses a key as a number or a boolean,
+/// and more): an error here, so that serde_json reads the whole document.
+macro_rules! leave_to_serde_json {
+    ($($method:ident($($arg:ty),*)),* $(,)?) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, $(_: $arg,)* _: V) -> Result<V::Value, Error> {
+                Err(unusual())
+            }
+        )*
+    };
+}
+
 /// An object key. serde_json hands a key out as a string, parses it as a number when the type
 /// asks for one, and more; only the string requests are answered here.
 struct Key<'de>(&'de str);
@@ -313,131 +327,16 @@ impl<'de> Deserializer<'de> for Key<'de> {
         visitor.visit_borrowed_str(self.0)
     }
 
-    fn deserialize_bool<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_i8<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_i16<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_i32<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_i64<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_i128<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_u8<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_u16<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_u32<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_u64<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_u128<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_f32<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_f64<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_char<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_bytes<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_unit<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: V,
-    ) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: V,
-    ) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_seq<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: usize,
-        _: V,
-    ) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_map<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value, Error> {
-        Err(unusual())
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value, Error> {
-        Err(unusual())
+    leave_to_serde_json! {
+        deserialize_bool(), deserialize_i8(), deserialize_i16(), deserialize_i32(),
+        deserialize_i64(), deserialize_i128(), deserialize_u8(), deserialize_u16(),
+        deserialize_u32(), deserialize_u64(), deserialize_u128(), deserialize_f32(),
+        deserialize_f64(), deserialize_char(), deserialize_bytes(), deserialize_byte_buf(),
+        deserialize_option(), deserialize_unit(), deserialize_unit_struct(&'static str),
+        deserialize_newtype_struct(&'static str), deserialize_seq(),
+        deserialize_tuple(usize), deserialize_tuple_struct(&'static str, usize),
+        deserialize_map(), deserialize_struct(&'static str, &'static [&'static str]),
+        deserialize_enum(&'static str, &'static [&'static str]),
     }
 }
 
@@ -562,6 +461,45 @@ mod tests {
         let fast: Session = from_str(json).unwrap();
         assert_eq!(fast, serde_json::from_str::<Session>(json).unwrap());
         assert_eq!(fast.extra["groups"][1], "b");
+    }
+
+    fn delegated(f: impl FnOnce()) -> usize {
+        crate::test_counters::during(&crate::test_counters::DELEGATED, f)
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Inner {
+        e: String,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Outer {
+        a: String,
+        b: Vec<String>,
+        d: Inner,
+        t: Inner,
+        m: BTreeMap<String, String>,
+    }
+
+    /// Strings, arrays, objects and structs (from an object or an array) are read here, without
+    /// serde_json; only scalars other than strings are handed over, one value each.
+    #[test]
+    fn reads_strings_and_containers_itself() {
+        let json = r#"{"a":"s","b":["x","y"],"d":{"e":"f"},"t":["g"],"m":{"k":"v"}}"#;
+        let mut out = None;
+        assert_eq!(
+            delegated(|| out = Some(from_str::<Outer>(json).unwrap())),
+            0
+        );
+        assert_eq!(out, serde_json::from_str::<Outer>(json).ok());
+        let mut value = None;
+        assert_eq!(
+            delegated(|| value = Some(from_str::<Value>(json).unwrap())),
+            0
+        );
+        assert_eq!(value, serde_json::from_str::<Value>(json).ok());
+        let mixed = r#"{"a":["s",{"b":[1,true,null]}],"c":2.5}"#;
+        assert_eq!(delegated(|| drop(from_str::<Value>(mixed).unwrap())), 4);
     }
 
     #[test]

@@ -45,7 +45,8 @@ struct Registered {
     exp: Option<Numeric>,
     nbf: Option<Numeric>,
     iat: Option<Numeric>,
-    /// The payload's `iss`, `sub`, `aud`, kept only when the header replicates one of them.
+    /// The payload's `iss`, `sub`, `aud` (the general pass only: the scan answers only when the
+    /// header replicates none).
     replicas: Vec<(String, Value)>,
 }
 
@@ -76,7 +77,7 @@ pub(crate) fn check(
             iat: t.iat,
             replicas: Vec::new(),
         },
-        _ => registered_by_serde(payload, !header_replicas.is_empty())?,
+        _ => registered_by_serde(payload)?,
     };
 
     for (name, expected) in header_replicas {
@@ -135,9 +136,11 @@ pub(crate) enum Validated {
 }
 
 /// The general registered-claims pass: any JSON, exactly as serde_json reads it.
-fn registered_by_serde(payload: &str, want_replicas: bool) -> Result<Registered, Error> {
+fn registered_by_serde(payload: &str) -> Result<Registered, Error> {
+    #[cfg(test)]
+    crate::test_counters::add(&crate::test_counters::SERDE_PASSES, 1);
     let mut de = serde_json::Deserializer::from_str(payload);
-    let registered = RegisteredSeed { want_replicas }
+    let registered = RegisteredSeed
         .deserialize(&mut de)
         .map_err(|e| match e.classify() {
             serde_json::error::Category::Data => {
@@ -153,13 +156,11 @@ fn registered_by_serde(payload: &str, want_replicas: bool) -> Result<Registered,
 /// The serde path's time claims, for the scan's differential test.
 #[cfg(test)]
 fn time_claims_by_serde(payload: &str) -> Option<TimeClaims> {
-    registered_by_serde(payload, false)
-        .ok()
-        .map(|r| TimeClaims {
-            exp: r.exp,
-            nbf: r.nbf,
-            iat: r.iat,
-        })
+    registered_by_serde(payload).ok().map(|r| TimeClaims {
+        exp: r.exp,
+        nbf: r.nbf,
+        iat: r.iat,
+    })
 }
 
 /// JavaScript `===` between a header member and a claim that may be absent (`undefined`).
@@ -194,9 +195,9 @@ fn same_json_text(a: &Value, b: &Value) -> bool {
     }
 }
 
-struct RegisteredSeed {
-    want_replicas: bool,
-}
+/// Reads the time claims and the replicable ones (`iss`, `sub`, `aud`; the general pass is
+/// rare, so they are kept whether or not the header replicates them).
+struct RegisteredSeed;
 
 impl<'de> DeserializeSeed<'de> for RegisteredSeed {
     type Value = Registered;
@@ -221,7 +222,7 @@ impl<'de> Visitor<'de> for RegisteredSeed {
                 ClaimName::Exp => out.exp = Some(map.next_value::<NumericSeed>()?.0),
                 ClaimName::Nbf => out.nbf = Some(map.next_value::<NumericSeed>()?.0),
                 ClaimName::Iat => out.iat = Some(map.next_value::<NumericSeed>()?.0),
-                ClaimName::Replica(name) if self.want_replicas => {
+                ClaimName::Replica(name) => {
                     let value: Value = map.next_value()?;
                     out.replicas.retain(|(k, _)| k != name);
                     out.replicas.push((name.to_owned(), value));
@@ -312,6 +313,7 @@ impl<'de> de::Deserialize<'de> for NumericSeed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     /// The serde path's answer, as a `TimeClaims` (None when it rejects the document).
     fn serde_answer(json: &str) -> Option<TimeClaims> {
@@ -401,9 +403,104 @@ mod tests {
 
     #[test]
     fn must_be_an_object() {
-        for p in ["[]", "1", "\"s\"", "null", "{", "{} x"] {
-            assert!(matches!(run(p, 0), Err(Error::InvalidClaims(_))), "{p}");
+        for p in ["[]", "1", "\"s\"", "null", "true"] {
+            assert_eq!(
+                run(p, 0),
+                Err(Error::InvalidClaims("the claims are not a JSON object")),
+                "{p}"
+            );
         }
+        for p in ["{", "{} x", "", "{\"a\":}", "nul"] {
+            assert_eq!(
+                run(p, 0),
+                Err(Error::InvalidClaims("the claims are not valid JSON")),
+                "{p}"
+            );
+        }
+    }
+
+    fn serde_passes(f: impl FnOnce()) -> usize {
+        crate::test_counters::during(&crate::test_counters::SERDE_PASSES, f)
+    }
+
+    /// The claims the references write are read by the scan alone; the general pass runs only
+    /// for what the scan does not answer, and when the header replicates a claim.
+    #[test]
+    fn the_scan_answers_without_the_general_pass() {
+        let typical = r#"{"name":"Ada","sub":"u1","iat":1750000000,"exp":1752592000}"#;
+        assert_eq!(
+            serde_passes(|| assert_eq!(check(typical, &[], 0, TOL), Ok(Validated::Compact))),
+            0
+        );
+        let escaped = r#"{"name":"A\u0064a","exp":1752592000}"#;
+        assert_eq!(
+            serde_passes(|| assert_eq!(check(escaped, &[], 0, TOL), Ok(Validated::General))),
+            1
+        );
+        let h = vec![("sub", Value::from("u1"))];
+        assert_eq!(
+            serde_passes(|| assert_eq!(check(typical, &h, 0, TOL), Ok(Validated::Compact))),
+            1
+        );
+    }
+
+    #[test]
+    fn replicas_compare_as_jose_does() {
+        // `===` for iss and sub: same type and value, numbers by value.
+        for (header, claim, equal) in [
+            (json!(null), Some(json!(null)), true),
+            (json!(true), Some(json!(true)), true),
+            (json!(false), Some(json!(false)), true),
+            (json!(true), Some(json!(false)), false),
+            (json!(1), Some(json!(1.0)), true),
+            (json!(1), Some(json!(2)), false),
+            (json!(1), Some(json!("1")), false),
+            (json!("a"), Some(json!("a")), true),
+            (json!("a"), Some(json!("b")), false),
+            (json!(null), None, false),
+            (json!({}), Some(json!({})), false),
+        ] {
+            assert_eq!(
+                js_strict_equal(&header, claim.as_ref()),
+                equal,
+                "{header} {claim:?}"
+            );
+        }
+        // `JSON.stringify` for aud: equal text, so 1 and 1.0 alike; an object of one member
+        // compares by its key and value, one of more members never (order is not kept).
+        for (a, b, equal) in [
+            (json!(1), json!(1.0), true),
+            (json!([1, "a"]), json!([1.0, "a"]), true),
+            (json!([1]), json!([1, 1]), false),
+            (json!({}), json!({}), true),
+            (json!({"a": 1}), json!({"a": 1.0}), true),
+            (json!({"a": 1}), json!({"a": 2}), false),
+            (json!({"a": 1}), json!({"b": 1}), false),
+            (json!({"a": 1}), json!({}), false),
+            (json!({}), json!({"a": 1}), false),
+            (json!({"a": 1, "b": 2}), json!({"a": 1, "b": 2}), false),
+            (json!({"a": [1]}), json!({"a": [1.0]}), true),
+            (json!("x"), json!("x"), true),
+            (json!("x"), json!(["x"]), false),
+        ] {
+            assert_eq!(same_json_text(&a, &b), equal, "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn duplicate_replicas_the_last_wins() {
+        let h = vec![("sub", Value::from("u1"))];
+        assert_eq!(
+            check(r#"{"sub":"u0","sub":"u1"}"#, &h, 0, TOL),
+            Ok(Validated::Compact)
+        );
+        assert!(check(r#"{"sub":"u1","sub":"u0"}"#, &h, 0, TOL).is_err());
+        // Each replica is kept next to the others.
+        let both = vec![("iss", Value::from("i")), ("sub", Value::from("u1"))];
+        assert_eq!(
+            check(r#"{"iss":"i","sub":"u1","sub":"u1"}"#, &both, 0, TOL),
+            Ok(Validated::Compact)
+        );
     }
 
     #[test]

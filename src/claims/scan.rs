@@ -218,6 +218,17 @@ mod tests {
                 ..TimeClaims::default()
             }
         );
+        // Every value form the references write is answered.
+        let forms = r#"{"a":0,"b":-0.5,"c":1e+5,"d":2E-3,"e":false,"f":true,"g":null,"h":[{}],"i":10.25e0}"#;
+        assert_eq!(time_claims(forms), Some(TimeClaims::default()));
+        assert_eq!(
+            time_claims(r#"{"exp":0,"nbf":-0.5,"iat":1e+2}"#),
+            Some(TimeClaims {
+                exp: Some(Numeric::Number(0.0)),
+                nbf: Some(Numeric::Number(-0.5)),
+                iat: Some(Numeric::Number(100.0)),
+            })
+        );
         // Declined: escapes, invalid JSON, not an object.
         for json in [
             r#"{"e\u0078p":1}"#,
@@ -228,6 +239,11 @@ mod tests {
             "{\"a\":\"\t\"}",
             "{} x",
             "{\n}",
+            // However many: two escapes, an escape and a control byte, two control bytes.
+            r#"{"a":"\\"}"#,
+            r#"{"a":"\"","b":"\\"}"#,
+            "{\"a\":\"\\\\\t\"}",
+            "{\"a\":\"\t\t\"}",
         ] {
             assert_eq!(time_claims(json), None, "{json:?}");
         }
@@ -241,6 +257,25 @@ mod tests {
             "]".repeat(MAX_DEPTH)
         );
         assert_eq!(time_claims(&deep), None);
+        // Objects count as arrays do.
+        let deep_objects = format!(
+            "{}1{}",
+            r#"{"a":"#.repeat(MAX_DEPTH + 1),
+            "}".repeat(MAX_DEPTH + 1)
+        );
+        assert_eq!(time_claims(&deep_objects), None);
+        let mixed = format!(
+            "{{\"a\":{}1{}}}",
+            r#"[{"a":"#.repeat(MAX_DEPTH / 2),
+            "}]".repeat(MAX_DEPTH / 2)
+        );
+        assert_eq!(time_claims(&mixed), None);
+        let shallow = format!(
+            "{{\"a\":{}1{}}}",
+            r#"[{"a":"#.repeat(MAX_DEPTH / 2 - 2),
+            "}]".repeat(MAX_DEPTH / 2 - 2)
+        );
+        assert!(time_claims(&shallow).is_some());
         let ok = format!(
             "{{\"a\":{}{}}}",
             "[".repeat(MAX_DEPTH - 2),

@@ -52,15 +52,15 @@ pub(crate) fn from_str<T: DeserializeOwned>(
     })
 }
 
-/// A claims view (database and Better Auth sessions) deserialized into `T`. `view` builds the
-/// view; it is called again only when the claims do not fit, to say where and why.
+/// A claims view (database and Better Auth sessions) deserialized into `T`, read in place;
+/// when it does not fit, read again to say where and why.
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "better-auth"))]
 #[cfg_attr(
     not(any(feature = "axum", feature = "tower", feature = "actix")),
     allow(dead_code)
 )]
-pub(crate) fn from_view<T: DeserializeOwned>(view: impl Fn() -> Value) -> Result<T, Error> {
-    T::deserialize(view()).map_err(|_| match Node::deserialize_from(&view()) {
+pub(crate) fn from_view<T: DeserializeOwned>(view: &Value) -> Result<T, Error> {
+    T::deserialize(view).map_err(|_| match Node::deserialize_from(view) {
         Ok(node) => explain::<T>(&node),
         Err(_) => unexplained(),
     })
@@ -446,10 +446,6 @@ impl<'de> SeqAccess<'de> for Seq<'de> {
             .map(Some)
             .map_err(|e| e.within_index(index))
     }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.items.len())
-    }
 }
 
 struct Map<'a> {
@@ -479,10 +475,6 @@ impl<'de> MapAccess<'de> for Map<'de> {
                 .map_err(|e| e.within_key(key)),
             None => Err(Trace::new(Mismatch::Other)),
         }
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.members.len())
     }
 }
 
@@ -745,6 +737,76 @@ mod tests {
     }
 
     #[test]
+    fn options_and_enums() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        enum Kind {
+            A,
+            B(u8),
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Me {
+            a: Option<u8>,
+            b: u8,
+            kind: Option<Kind>,
+        }
+        // A null option is None: the mismatch is further on.
+        let (path, m) = mismatch::<Me>(r#"{"a":null,"b":"x"}"#);
+        assert_eq!(path, "$.b");
+        assert!(
+            matches!(
+                m,
+                Mismatch::WrongType {
+                    found: "a string",
+                    ..
+                }
+            ),
+            "{m:?}"
+        );
+        // An enum as an object of one member: its variant, then its value.
+        let (path, m) = mismatch::<Me>(r#"{"b":1,"kind":{"B":"x"}}"#);
+        assert_eq!(path, "$.kind.B");
+        assert!(
+            matches!(
+                m,
+                Mismatch::WrongType {
+                    found: "a string",
+                    ..
+                }
+            ),
+            "{m:?}"
+        );
+        let (path, m) = mismatch::<Me>(r#"{"b":1,"kind":{"A":5}}"#);
+        assert_eq!(path, "$.kind.A");
+        assert!(
+            matches!(
+                m,
+                Mismatch::WrongType {
+                    found: "an integer",
+                    ..
+                }
+            ),
+            "{m:?}"
+        );
+        // Any other object is no enum.
+        for kind in ["{}", r#"{"A":null,"B":1}"#] {
+            let (path, m) = mismatch::<Me>(&format!(r#"{{"b":1,"kind":{kind}}}"#));
+            assert_eq!(path, "$.kind", "{kind}");
+            assert!(
+                matches!(
+                    m,
+                    Mismatch::WrongType {
+                        found: "an object",
+                        ..
+                    }
+                ),
+                "{kind} {m:?}"
+            );
+        }
+    }
+
+    #[test]
     fn unknown_and_duplicate_fields() {
         #[derive(Debug, Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -806,8 +868,8 @@ mod tests {
             email: String,
             age: u8,
         }
-        let view = || serde_json::json!({ "email": MARK, "age": MARK });
-        let err = from_view::<Me>(view).unwrap_err();
+        let view = serde_json::json!({ "email": MARK, "age": MARK });
+        let err = from_view::<Me>(&view).unwrap_err();
         assert_eq!(
             err,
             Error::ClaimsType {
@@ -818,6 +880,6 @@ mod tests {
                 }
             }
         );
-        assert!(from_view::<Session>(view).is_ok());
+        assert!(from_view::<Session>(&view).is_ok());
     }
 }

@@ -8,12 +8,15 @@ use crate::js_time::iso_from_ms;
 
 /// A valid database session: the user's row and when the session expires.
 ///
-/// Holds no session token. Cheap to clone (the user row is shared).
+/// Holds no session token. Cheap to clone (the rows and the claims view are shared).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatabaseSession {
     user: Arc<Map<String, Value>>,
     expires_ms: i64,
     session_row: Option<Arc<Map<String, Value>>>,
+    /// [`to_claims`](Self::to_claims), built once when the row is read, so a cache hit reads
+    /// it without building it again.
+    claims: Arc<Value>,
 }
 
 impl DatabaseSession {
@@ -22,10 +25,13 @@ impl DatabaseSession {
         expires_ms: i64,
         session_row: Option<Map<String, Value>>,
     ) -> Self {
+        let claims =
+            crate::claims::view::user_claims(&user, Value::from(expires_ms.div_euclid(1000)));
         Self {
             user: Arc::new(user),
             expires_ms,
             session_row: session_row.map(Arc::new),
+            claims: Arc::new(claims),
         }
     }
 
@@ -106,7 +112,16 @@ impl DatabaseSession {
     /// `picture` (the `image` column), `exp` (the expiry in whole seconds), then every other
     /// user column under its own name.
     pub fn to_claims(&self) -> Value {
-        crate::claims::view::user_claims(&self.user, Value::from(self.expires_ms.div_euclid(1000)))
+        (*self.claims).clone()
+    }
+
+    /// [`to_claims`](Self::to_claims), borrowed.
+    #[cfg_attr(
+        not(any(feature = "axum", feature = "tower", feature = "actix")),
+        allow(dead_code)
+    )]
+    pub(crate) fn claims(&self) -> &Value {
+        &self.claims
     }
 }
 

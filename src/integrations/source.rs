@@ -104,14 +104,14 @@ impl SessionSource {
             Self::Jwt(decoder) => decoder.from_headers(headers),
             #[cfg(any(feature = "postgres", feature = "sqlite"))]
             Self::Database(store) => match store.from_headers(headers).await? {
-                Some(session) => claims_into(|| session.to_claims()),
+                Some(session) => claims_into(session.claims()),
                 None => Ok(None),
             },
             #[cfg(feature = "better-auth")]
             Self::BetterAuth(reader) => {
                 let cookie = cookie_header(headers);
                 match reader.cached_session(cookie.as_deref())? {
-                    Some(session) => claims_into(|| session.to_claims()),
+                    Some(session) => claims_into(&session.to_claims()),
                     None => Ok(None),
                 }
             }
@@ -119,7 +119,7 @@ impl SessionSource {
             Self::BetterAuthDatabase(reader, store) => {
                 let cookie = cookie_header(headers);
                 match reader.session(cookie.as_deref(), store).await? {
-                    Some(session) => claims_into(|| session.to_claims()),
+                    Some(session) => claims_into(&session.to_claims()),
                     None => Ok(None),
                 }
             }
@@ -127,23 +127,27 @@ impl SessionSource {
     }
 }
 
-/// A claims view deserialized into `T` (built again only to explain a mismatch).
+/// A claims view deserialized into `T`.
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "better-auth"))]
-fn claims_into<T: DeserializeOwned>(
-    view: impl Fn() -> serde_json::Value,
-) -> Result<Option<T>, Error> {
+fn claims_into<T: DeserializeOwned>(view: &serde_json::Value) -> Result<Option<T>, Error> {
     crate::claims::typed::from_view(view).map(Some)
 }
 
 /// Every `Cookie` line as one header (HTTP/2 may send several), as better-auth reads them;
 /// a line that is not UTF-8 is read byte-wise as Latin-1, as Node reads it, so the cookies on
-/// it still count.
+/// it still count. One UTF-8 line, the usual request, is borrowed.
 #[cfg(feature = "better-auth")]
-fn cookie_header(headers: &http::HeaderMap) -> Option<String> {
-    let lines: Vec<std::borrow::Cow<'_, str>> = headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .map(|v| crate::request::cookies::header_text(v.as_bytes()))
-        .collect();
-    (!lines.is_empty()).then(|| lines.join("; "))
+fn cookie_header(headers: &http::HeaderMap) -> Option<std::borrow::Cow<'_, str>> {
+    use crate::request::cookies::header_text;
+    let mut lines = headers.get_all(http::header::COOKIE).iter();
+    let first = header_text(lines.next()?.as_bytes());
+    let Some(second) = lines.next() else {
+        return Some(first);
+    };
+    let mut joined = first.into_owned();
+    for line in std::iter::once(second).chain(lines) {
+        joined.push_str("; ");
+        joined.push_str(&header_text(line.as_bytes()));
+    }
+    Some(joined.into())
 }

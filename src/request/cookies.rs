@@ -507,17 +507,29 @@ mod tests {
     #[test]
     fn inconsistent_sets() {
         let bad = [
-            format!("{NAME}=a; {NAME}.0=b"),
-            format!("{NAME}.0=a; {NAME}.2=b"),
-            format!("{NAME}.1=a"),
-            format!("{NAME}.0=a; {NAME}.00=b"),
+            (
+                format!("{NAME}=a; {NAME}.0=b"),
+                "the unchunked cookie is present next to chunks",
+            ),
+            (format!("{NAME}.0=a; {NAME}.2=b"), "a chunk is missing"),
+            (format!("{NAME}.1=a"), "a chunk is missing"),
+            (
+                format!("{NAME}.0=a; {NAME}.1=b; {NAME}.3=c"),
+                "a chunk is missing",
+            ),
+            (
+                format!("{NAME}.0=a; {NAME}.00=b"),
+                "a chunk index appears twice",
+            ),
+            (
+                format!("{NAME}.1=a; {NAME}.0=b; {NAME}.01=c"),
+                "a chunk index appears twice",
+            ),
         ];
-        for header in bad {
-            assert!(
-                matches!(
-                    find(&header, Some("Bearer t")),
-                    Err(Error::InconsistentChunks(_))
-                ),
+        for (header, why) in bad {
+            assert_eq!(
+                find(&header, Some("Bearer t")),
+                Err(Error::InconsistentChunks(why)),
                 "{header}"
             );
         }
@@ -545,6 +557,37 @@ mod tests {
         );
     }
 
+    /// better-call's `getCookie`: the first cookie of that name, percent-decoded; `None` when
+    /// it is empty, even if a later one is not; the limits as for the other scans.
+    #[cfg(feature = "better-auth")]
+    #[test]
+    fn first_value_takes_the_first_occurrence() {
+        let limits = Limits {
+            max_token_len: 8,
+            max_header_len: 100,
+            max_chunks: 2,
+        };
+        let first = |header: &'static str| {
+            first_value(|| std::iter::once(header), "t", &limits).map(|v| v.map(Cow::into_owned))
+        };
+        assert_eq!(first("a=1; t=x%20y; t=z"), Ok(Some("x y".to_owned())));
+        assert_eq!(first("t=; t=z"), Ok(None));
+        assert_eq!(first("a=1"), Ok(None));
+        assert_eq!(first("t=12345678"), Ok(Some("12345678".to_owned())));
+        assert!(matches!(
+            first("t=123456789"),
+            Err(Error::TooLarge { what: "token", .. })
+        ));
+        let long: &'static str = Box::leak(format!("t=1; a={}", "x".repeat(95)).into_boxed_str());
+        assert!(matches!(
+            first(long),
+            Err(Error::TooLarge {
+                what: "cookie header",
+                ..
+            })
+        ));
+    }
+
     #[test]
     fn limits_are_enforced_before_work() {
         let limits = Limits {
@@ -562,12 +605,47 @@ mod tests {
                 ..
             })
         ));
+        // Up to the limits is accepted: a header of exactly `max_header_len` bytes, a token
+        // of exactly `max_token_len`.
+        assert_eq!(run(&"x".repeat(100)), Ok(None));
+        assert_eq!(
+            run(&format!("{NAME}=12345678")),
+            Ok(Some("12345678".to_owned()))
+        );
+        // Over several lines, the lines count together.
+        let half = "x".repeat(50);
+        let two = |a: &str, b: &str| {
+            find_token(|| [a, b].into_iter(), None, NAME, &limits).map(|t| t.map(Cow::into_owned))
+        };
+        assert_eq!(two(&half, &half), Ok(None));
+        assert!(matches!(
+            two(&half, &format!("{half}x")),
+            Err(Error::TooLarge {
+                what: "cookie header",
+                ..
+            })
+        ));
         assert!(matches!(
             run(&format!("{NAME}=123456789")),
             Err(Error::TooLarge { what: "token", .. })
         ));
         assert!(matches!(
             run(&format!("{NAME}.0=12345; {NAME}.1=12345")),
+            Err(Error::TooLarge { what: "token", .. })
+        ));
+        assert_eq!(
+            run(&format!("{NAME}.0=1234; {NAME}.1=5678")),
+            Ok(Some("12345678".to_owned()))
+        );
+        // A Bearer token: its encoded length counts.
+        let bearer = |auth: &str| {
+            find_token(|| std::iter::once(""), Some(auth), NAME, &limits)
+                .map(|t| t.map(Cow::into_owned))
+        };
+        assert_eq!(bearer("Bearer 12345678"), Ok(Some("12345678".to_owned())));
+        assert_eq!(bearer("Bearer 1234%2E"), Ok(Some("1234.".to_owned())));
+        assert!(matches!(
+            bearer("Bearer 123456%2E"),
             Err(Error::TooLarge { what: "token", .. })
         ));
         assert!(matches!(
